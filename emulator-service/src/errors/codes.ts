@@ -1,0 +1,28 @@
+/**
+ * Every error edgevm reports has a stable code. This table is the one place where a code is
+ * mapped to an HTTP status; the API layer reads it and nothing else decides a status.
+ */
+export const ERROR_STATUS = {
+  INVALID_JSON: 400,
+  INVALID_REQUEST: 400,
+  UNKNOWN_IMAGE: 400,
+  NETWORK_NOT_ALLOWED: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  QUEUE_FULL: 429,
+  NO_CAPACITY: 503,
+  SHUTTING_DOWN: 503,
+  VM_CRASHED: 502,
+  JOB_TIMEOUT: 504,
+  IMAGE_BUILD_FAILED: 500,
+  TEMPLATE_FAILED: 500,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export function statusFor(code: ErrorCode): number {
+  return ERROR_STATUS[code];
+}

@@ -1,0 +1,2 @@
+export { ERROR_STATUS, type ErrorCode, statusFor } from "./codes.js";
+export { EdgevmError, type ErrorBody, toEdgevmError } from "./edgevm-error.js";
