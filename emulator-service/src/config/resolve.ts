@@ -1,0 +1,161 @@
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { EdgevmError } from "../errors/index.js";
+
+/** Development secret used when none is configured; `edgevm emulator` warns when it is in use. */
+export const DEV_SECRET = "edgevm-dev-secret-change-me";
+
+const poolSchema = z.object({ warm: z.int().min(0).max(256), spawned: z.int().min(0).max(256) }).strict();
+
+const emulatorFileSchema = z
+  .object({
+    region: z.string().min(1).optional(),
+    host: z.string().min(1).optional(),
+    secret: z.string().min(16).optional(),
+    listen: z.object({ host: z.string().optional(), port: z.int().min(0).max(65535).optional() }).strict().optional(),
+    accel: z.enum(["auto", "kvm", "tcg"]).optional(),
+    stateDir: z.string().optional(),
+    runDir: z.string().optional(),
+    limits: z
+      .object({
+        slots: z.int().min(1).max(1024),
+        maxQueue: z.int().min(0),
+        queueTimeoutMs: z.int().min(1),
+        maxOutputBytes: z.int().min(1),
+        maxBodyBytes: z.int().min(1024),
+        defaultTimeoutMs: z.int().min(1),
+        maxTimeoutMs: z.int().min(1),
+        defaultMemoryMiB: z.int().min(96),
+        minMemoryMiB: z.int().min(96),
+        maxMemoryMiB: z.int().min(96),
+        maxVcpus: z.int().min(1).max(64),
+        memoryBudgetMiB: z.int().min(128),
+      })
+      .partial()
+      .strict()
+      .optional(),
+    pools: z.record(z.string(), poolSchema).optional(),
+  })
+  .strict();
+
+export const configFileSchema = z
+  .object({ $comment: z.string().optional(), emulator: emulatorFileSchema.optional() })
+  .passthrough();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+export interface EmulatorConfig {
+  region: string;
+  host: string;
+  secret: string;
+  secretIsDefault: boolean;
+  listen: { host: string; port: number };
+  accel: "auto" | "kvm" | "tcg";
+  /** images and templates (kept across runs) */
+  stateDir: string;
+  /** sockets and pid files of running VMs (reaped at start-up) */
+  runDir: string;
+  limits: {
+    slots: number;
+    maxQueue: number;
+    queueTimeoutMs: number;
+    maxOutputBytes: number;
+    maxBodyBytes: number;
+    defaultTimeoutMs: number;
+    maxTimeoutMs: number;
+    defaultMemoryMiB: number;
+    minMemoryMiB: number;
+    maxMemoryMiB: number;
+    maxVcpus: number;
+    memoryBudgetMiB: number;
+  };
+  pools: Record<string, { warm: number; spawned: number }>;
+}
+
+export const DEFAULT_LIMITS: EmulatorConfig["limits"] = {
+  slots: 8,
+  maxQueue: 64,
+  queueTimeoutMs: 30_000,
+  maxOutputBytes: 1_048_576,
+  maxBodyBytes: 1_048_576,
+  defaultTimeoutMs: 30_000,
+  maxTimeoutMs: 600_000,
+  defaultMemoryMiB: 128,
+  minMemoryMiB: 96,
+  maxMemoryMiB: 1024,
+  maxVcpus: 2,
+  memoryBudgetMiB: 8192,
+};
+
+/** Command-line flags and environment, already read; flags win over env, env over the file. */
+export interface ConfigOverrides {
+  region?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  listenHost?: string | undefined;
+  secret?: string | undefined;
+  accel?: string | undefined;
+  stateDir?: string | undefined;
+  runDir?: string | undefined;
+  warm?: number | undefined;
+  spawned?: number | undefined;
+}
+
+/** Pure: the emulator configuration from the file's JSON, env variables and flags. */
+export function resolveEmulatorConfig(
+  file: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  flags: ConfigOverrides = {},
+): EmulatorConfig {
+  const parsed = configFileSchema.safeParse(file ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new EdgevmError("INVALID_REQUEST", `invalid config: ${issues.join("; ")}`, { details: issues });
+  }
+  const emu = parsed.data.emulator ?? {};
+  const secret = flags.secret ?? env.EDGEVM_EMULATOR_SECRET ?? emu.secret;
+  const accel = flags.accel ?? env.EDGEVM_ACCEL ?? emu.accel ?? "auto";
+  if (accel !== "auto" && accel !== "kvm" && accel !== "tcg") {
+    throw new EdgevmError("INVALID_REQUEST", `invalid accel "${accel}" (auto, kvm or tcg)`);
+  }
+  const cacheHome = env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), ".cache");
+  const limits = { ...DEFAULT_LIMITS, ...emu.limits };
+  if (limits.minMemoryMiB > limits.maxMemoryMiB || limits.defaultMemoryMiB < limits.minMemoryMiB || limits.defaultMemoryMiB > limits.maxMemoryMiB) {
+    throw new EdgevmError("INVALID_REQUEST", "invalid config: need minMemoryMiB ≤ defaultMemoryMiB ≤ maxMemoryMiB");
+  }
+  if (limits.defaultTimeoutMs > limits.maxTimeoutMs) {
+    throw new EdgevmError("INVALID_REQUEST", "invalid config: defaultTimeoutMs > maxTimeoutMs");
+  }
+  const pools = { ...(emu.pools ?? { base: { warm: 2, spawned: 2 } }) };
+  const warm = flags.warm ?? numberFrom(env.EDGEVM_POOL_WARM);
+  const spawned = flags.spawned ?? numberFrom(env.EDGEVM_POOL_SPAWNED);
+  for (const name of Object.keys(pools)) {
+    const current = pools[name] ?? { warm: 0, spawned: 0 };
+    pools[name] = { warm: warm ?? current.warm, spawned: spawned ?? current.spawned };
+  }
+  const region = flags.region ?? env.EDGEVM_REGION ?? emu.region ?? "local";
+  const host = flags.host ?? env.EDGEVM_HOST_ID ?? emu.host ?? "host-1";
+  return {
+    region,
+    host,
+    secret: secret ?? DEV_SECRET,
+    secretIsDefault: secret === undefined,
+    listen: {
+      host: flags.listenHost ?? emu.listen?.host ?? "127.0.0.1",
+      port: flags.port ?? numberFrom(env.EDGEVM_EMULATOR_PORT) ?? emu.listen?.port ?? 8790,
+    },
+    accel,
+    stateDir: flags.stateDir ?? env.EDGEVM_STATE_DIR ?? emu.stateDir ?? join(cacheHome, "edgevm"),
+    runDir: flags.runDir ?? env.EDGEVM_RUN_DIR ?? emu.runDir ?? join(tmpdir(), `edgevm-${region}-${host}`),
+    limits,
+    pools,
+  };
+}
+
+function numberFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new EdgevmError("INVALID_REQUEST", `not a whole number: "${value}"`);
+  return n;
+}

@@ -1,0 +1,126 @@
+import type { Logger } from "../log/index.js";
+import type { Acquired, CloneSource, PoolStats, PoolTargets, PoolVm } from "./types.js";
+
+/**
+ * The VMs kept ready for one template. `acquire` hands out the most ready VM (warm, then
+ * spawned, then a new clone) and the pool refills in the background, one VM at a time so a
+ * refill never starves running jobs of CPU. A pooled VM that dies is dropped and replaced.
+ */
+export class WarmPool<V extends PoolVm> {
+  private readonly warm: V[] = [];
+  private readonly spawned: V[] = [];
+  private filling = 0;
+  private targets: PoolTargets;
+  private closed = false;
+  private fillLoop: Promise<void> | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly source: CloneSource<V>,
+    targets: PoolTargets,
+    private readonly logger: Logger,
+  ) {
+    this.targets = targets;
+  }
+
+  stats(): PoolStats {
+    return { warm: this.warm.length, spawned: this.spawned.length, filling: this.filling, targets: { ...this.targets } };
+  }
+
+  /** VMs held by the pool (ready or being prepared). */
+  held(): number {
+    return this.warm.length + this.spawned.length + this.filling;
+  }
+
+  setTargets(targets: PoolTargets): void {
+    this.targets = targets;
+    this.trimToTargets();
+    this.refill();
+  }
+
+  /** The most ready VM there is; the caller owns it and must destroy it. */
+  async acquire(): Promise<Acquired<V>> {
+    const warm = this.warm.shift();
+    if (warm) {
+      this.refill();
+      return { vm: warm, start: "warm" };
+    }
+    let vm = this.spawned.shift();
+    this.refill();
+    vm ??= await this.source.spawn();
+    try {
+      await vm.restore();
+    } catch (err) {
+      await vm.destroy();
+      throw err;
+    }
+    return { vm, start: "restore" };
+  }
+
+  /** Starts filling up to the targets if no fill is running. */
+  refill(): void {
+    if (this.closed || this.fillLoop) return;
+    this.fillLoop = this.fill().finally(() => {
+      this.fillLoop = undefined;
+    });
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.closed) {
+      const needWarm = this.warm.length < this.targets.warm;
+      const needSpawned = this.spawned.length < this.targets.spawned;
+      if (!needWarm && !needSpawned) return;
+      this.filling++;
+      let vm: V | undefined;
+      try {
+        vm = needWarm ? (this.spawned.shift() ?? (await this.source.spawn())) : await this.source.spawn();
+        if (needWarm) {
+          await vm.restore();
+          await vm.warmUp();
+        }
+      } catch (err) {
+        this.logger.warn("pool fill failed", { pool: this.name, error: (err as Error).message });
+        if (vm) await vm.destroy();
+        this.filling--;
+        return;
+      }
+      this.filling--;
+      if (this.closed) {
+        await vm.destroy();
+        return;
+      }
+      this.adopt(vm, needWarm ? this.warm : this.spawned);
+    }
+  }
+
+  private adopt(vm: V, list: V[]): void {
+    list.push(vm);
+    vm.exited.then(() => {
+      const index = list.indexOf(vm);
+      if (index < 0) return;
+      list.splice(index, 1);
+      this.logger.warn("pooled VM died, replacing it", { pool: this.name, vm: vm.id });
+      this.refill();
+    });
+  }
+
+  private trimToTargets(): void {
+    for (const [list, target] of [
+      [this.warm, this.targets.warm],
+      [this.spawned, this.targets.spawned],
+    ] as const) {
+      while (list.length > target) {
+        const vm = list.pop();
+        if (vm) void vm.destroy();
+      }
+    }
+  }
+
+  /** Destroys every pooled VM and stops refilling. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.warm.splice(0), ...this.spawned.splice(0)];
+    await Promise.all(all.map((vm) => vm.destroy()));
+    await this.fillLoop;
+  }
+}

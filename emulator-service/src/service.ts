@@ -1,0 +1,151 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createEmulatorApp, type RunningServer, serve } from "./api/index.js";
+import type { EmulatorConfig } from "./config/resolve.js";
+import { ensureImage, type ImageArtifacts, type ProgressListener, listImages } from "./images/index.js";
+import { JobEngine } from "./jobs/engine.js";
+import type { Logger } from "./log/index.js";
+import { createEmulatorMetrics, type EmulatorMetrics } from "./metrics/index.js";
+import { TemplateStore } from "./templates/store.js";
+import { type AccelChoice, chooseAccel } from "./vm/accel.js";
+import { readHostTiming } from "./vm/host-timing.js";
+import { QemuDriver } from "./vm/qemu/driver.js";
+import { reapLeftovers } from "./vm/reaper.js";
+import type { BootImage } from "./vm/types.js";
+
+export interface EmulatorService {
+  url: string;
+  config: EmulatorConfig;
+  accel: AccelChoice;
+  engine: JobEngine;
+  metrics: EmulatorMetrics;
+  images: ReadonlyMap<string, ImageArtifacts>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: EmulatorConfig;
+  logger: Logger;
+  onImageProgress?: ProgressListener;
+  /** build templates and fill pools before listening (default true) */
+  prewarm?: boolean;
+}
+
+/** Builds (or finds) every registered image; each one is verified before it is used. */
+export async function prepareImages(
+  stateDir: string,
+  logger: Logger,
+  onProgress?: ProgressListener,
+): Promise<Map<string, ImageArtifacts>> {
+  const images = new Map<string, ImageArtifacts>();
+  for (const { name } of listImages()) {
+    const artifacts = await ensureImage({
+      name,
+      cacheDir: stateDir,
+      ...(onProgress ? { onProgress } : {}),
+      onLog: (line) => logger.info(line, { image: name }),
+    });
+    images.set(name, artifacts);
+  }
+  return images;
+}
+
+/**
+ * Starts one emulator host: reaps what an earlier run left, prepares images, chooses the
+ * accelerator, prewarms pools, and serves the API. `close()` stops it and destroys every VM.
+ */
+export async function startEmulatorService(options: StartOptions): Promise<EmulatorService> {
+  const { config, logger } = options;
+  mkdirSync(config.stateDir, { recursive: true });
+  const reaped = reapLeftovers(config.runDir);
+  if (reaped.length) logger.warn("killed VMs left by an earlier run", { pids: reaped });
+
+  const images = await prepareImages(config.stateDir, logger, options.onImageProgress);
+  const bootImages = new Map<string, BootImage>(images);
+  const first = images.values().next().value;
+  if (!first) throw new Error("no guest image is registered");
+  const timing = readHostTiming(first.kernelVersion);
+  const accel = await chooseAccel({
+    preference: config.accel,
+    image: first,
+    runDir: config.runDir,
+    stateDir: config.stateDir,
+    timing,
+    logger,
+  });
+  logger.info("accelerator", { ...accel });
+
+  const metrics = createEmulatorMetrics();
+  const driver = new QemuDriver({ runDir: config.runDir, accel: accel.accel, timing });
+  const templates = new TemplateStore({
+    dir: join(config.stateDir, "templates"),
+    driver,
+    timing,
+    logger,
+    onBoot: (ms) => metrics.templateBootSeconds.observe(ms / 1000),
+  });
+  const engine = new JobEngine({
+    region: config.region,
+    host: config.host,
+    driver,
+    templates,
+    images: bootImages,
+    limits: config.limits,
+    pools: config.pools,
+    defaultKey: { memoryMiB: config.limits.defaultMemoryMiB, vcpus: 1 },
+    observer: {
+      vmStarted: (source, seconds) => metrics.vmStartSeconds.observe({ source }, seconds),
+      jobFinished: (status, seconds) => {
+        metrics.jobsTotal.inc({ status });
+        metrics.jobDurationSeconds.observe(seconds);
+      },
+    },
+    logger,
+  });
+  registerCollectors(metrics, engine);
+  if (options.prewarm !== false) await engine.prewarm();
+
+  const app = createEmulatorApp({
+    runner: engine,
+    metrics,
+    logger,
+    secret: config.secret,
+    region: config.region,
+    host: config.host,
+    limits: { ...config.limits, defaultVcpus: 1 },
+    describeImages: () => listImages().map((image) => ({ ...image })),
+  });
+  let server: RunningServer;
+  try {
+    server = await serve(app, { hostname: config.listen.host, port: config.listen.port });
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
+  logger.info("emulator service listening", { url: server.url, region: config.region, host: config.host });
+  return {
+    url: server.url,
+    config,
+    accel,
+    engine,
+    metrics,
+    images,
+    close: async () => {
+      await server.close();
+      await engine.close();
+    },
+  };
+}
+
+function registerCollectors(metrics: EmulatorMetrics, engine: JobEngine): void {
+  metrics.registry.gauge({
+    name: "edgevm_capacity_free_slots",
+    help: "Job slots free on this host.",
+    collect: () => engine.capacity().slots.free,
+  });
+  metrics.registry.gauge({
+    name: "edgevm_memory_used_mib",
+    help: "Guest memory held by running and pooled VMs (each counted at its full size), MiB.",
+    collect: () => engine.capacity().memory.usedMiB,
+  });
+}

@@ -1,0 +1,50 @@
+import { benchCommand } from "./bench.js";
+import { emulatorCommand } from "./emulator.js";
+import { imagesCommand } from "./images.js";
+import { statusCommand } from "./status.js";
+
+const USAGE = `edgevm — fresh microVMs for edge Workers
+
+Usage: edgevm <command> [options]
+
+Commands:
+  start                 start the local edge (today: one emulator host; see README)
+  emulator [options]    start one emulator host
+      --config <file>   config file (default config/edgevm.json)
+      --region <name>   region this host serves
+      --host-id <id>    this host's id within the region
+      --port <n>        port to listen on (0 = any free port)
+      --listen <addr>   address to listen on (default 127.0.0.1)
+      --secret <s>      HMAC secret shared with the region's Workers (or EDGEVM_EMULATOR_SECRET)
+      --accel <a>       auto | kvm | tcg (default auto: KVM only if a probe guest runs)
+      --warm <n>        warm VMs kept per image
+      --spawned <n>     pre-spawned clones kept per image
+  images build          build every guest image (cached by content hash)
+  images list           list the images a job may name
+  status [url]          show an emulator host's capacity (default http://127.0.0.1:8790)
+  bench [options]       run the benchmarks, print a table and write JSON (see bench/README.md)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "start":
+    case "emulator":
+      return emulatorCommand(rest);
+    case "images":
+      return imagesCommand(rest);
+    case "status":
+      return statusCommand(rest);
+    case "bench":
+      return benchCommand(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`edgevm: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
