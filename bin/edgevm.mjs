@@ -11,10 +11,14 @@ const major = Number(process.versions.node.split(".")[0]);
 if (major < 22) {
   const local = join(root, "node_modules", ".bin", "node");
   if (!existsSync(local)) {
-    console.error("edgevm needs Node >= 22: run `npm install` first (it installs Node 22 from npm).");
+    console.error(
+      "edgevm needs Node >= 22: run `npm install` first (it installs Node 22 from npm).",
+    );
     process.exit(1);
   }
-  const result = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  const result = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
   process.exit(result.status ?? 1);
 }
 const { register } = await import("tsx/esm/api");

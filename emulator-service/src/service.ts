@@ -2,7 +2,12 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createEmulatorApp, type RunningServer, serve } from "./api/index.js";
 import type { EmulatorConfig } from "./config/resolve.js";
-import { ensureImage, type ImageArtifacts, type ProgressListener, listImages } from "./images/index.js";
+import {
+  ensureImage,
+  type ImageArtifacts,
+  listImages,
+  type ProgressListener,
+} from "./images/index.js";
 import { JobEngine } from "./jobs/engine.js";
 import type { Logger } from "./log/index.js";
 import { createEmulatorMetrics, type EmulatorMetrics } from "./metrics/index.js";
@@ -122,7 +127,11 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
     await engine.close();
     throw err;
   }
-  logger.info("emulator service listening", { url: server.url, region: config.region, host: config.host });
+  logger.info("emulator service listening", {
+    url: server.url,
+    region: config.region,
+    host: config.host,
+  });
   return {
     url: server.url,
     config,
@@ -138,6 +147,17 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
 }
 
 function registerCollectors(metrics: EmulatorMetrics, engine: JobEngine): void {
+  metrics.poolVms.setCollector(() =>
+    engine.capacity().images.flatMap((image) => [
+      { labels: { image: image.name, state: "warm" }, value: image.warm },
+      { labels: { image: image.name, state: "spawned" }, value: image.spawned },
+    ]),
+  );
+  metrics.queueLength.setCollector(() => engine.capacity().queue.length);
+  metrics.jobsInFlight.setCollector(() => {
+    const { slots, queue } = engine.capacity();
+    return slots.busy + queue.length;
+  });
   metrics.registry.gauge({
     name: "edgevm_capacity_free_slots",
     help: "Job slots free on this host.",

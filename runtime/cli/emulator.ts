@@ -7,7 +7,8 @@ import { loadEmulatorConfig } from "./load-config.js";
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`--${name} needs a whole number, got "${value}"`);
   return n;
 }
 
@@ -38,11 +39,20 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
     spawned: intFlag(values.spawned, "spawned"),
   });
   const level = levelFromEnv(process.env);
-  const logger = createLogger({ ...(level ? { level } : {}), fields: { region: config.region, host: config.host } });
+  const logger = createLogger({
+    ...(level ? { level } : {}),
+    fields: { region: config.region, host: config.host },
+  });
   if (config.secretIsDefault) {
-    logger.warn("using the development secret; set EDGEVM_EMULATOR_SECRET or --secret outside local development");
+    logger.warn(
+      "using the development secret; set EDGEVM_EMULATOR_SECRET or --secret outside local development",
+    );
   }
-  const service = await startEmulatorService({ config, logger, onImageProgress: createConsoleReporter() });
+  const service = await startEmulatorService({
+    config,
+    logger,
+    onImageProgress: createConsoleReporter(),
+  });
   process.stdout.write(
     `edgevm emulator ready: ${service.url} (region ${config.region}, host ${config.host}, ${service.accel.accel})\n`,
   );

@@ -6,7 +6,11 @@ import { loadEmulatorConfig } from "./load-config.js";
 
 /** `edgevm images build|list` */
 export async function imagesCommand(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { config: { type: "string" } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: "string" } },
+  });
   const sub = positionals[0] ?? "list";
   if (sub === "list") {
     for (const image of listImages()) process.stdout.write(`${image.name}\t${image.description}\n`);
@@ -21,7 +25,9 @@ export async function imagesCommand(argv: string[]): Promise<number> {
   const logger = createLogger(level ? { level } : {});
   const images = await prepareImages(config.stateDir, logger, createConsoleReporter());
   for (const image of images.values()) {
-    process.stdout.write(`image ${image.name}: ${image.dir}${image.built ? " (built)" : " (cached)"}\n`);
+    process.stdout.write(
+      `image ${image.name}: ${image.dir}${image.built ? " (built)" : " (cached)"}\n`,
+    );
   }
   return 0;
 }

@@ -6,14 +6,19 @@ import { EdgevmError } from "../errors/index.js";
 /** Development secret used when none is configured; `edgevm emulator` warns when it is in use. */
 export const DEV_SECRET = "edgevm-dev-secret-change-me";
 
-const poolSchema = z.object({ warm: z.int().min(0).max(256), spawned: z.int().min(0).max(256) }).strict();
+const poolSchema = z
+  .object({ warm: z.int().min(0).max(256), spawned: z.int().min(0).max(256) })
+  .strict();
 
 const emulatorFileSchema = z
   .object({
     region: z.string().min(1).optional(),
     host: z.string().min(1).optional(),
     secret: z.string().min(16).optional(),
-    listen: z.object({ host: z.string().optional(), port: z.int().min(0).max(65535).optional() }).strict().optional(),
+    listen: z
+      .object({ host: z.string().optional(), port: z.int().min(0).max(65535).optional() })
+      .strict()
+      .optional(),
     accel: z.enum(["auto", "kvm", "tcg"]).optional(),
     stateDir: z.string().optional(),
     runDir: z.string().optional(),
@@ -111,7 +116,9 @@ export function resolveEmulatorConfig(
   const parsed = configFileSchema.safeParse(file ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new EdgevmError("INVALID_REQUEST", `invalid config: ${issues.join("; ")}`, { details: issues });
+    throw new EdgevmError("INVALID_REQUEST", `invalid config: ${issues.join("; ")}`, {
+      details: issues,
+    });
   }
   const emu = parsed.data.emulator ?? {};
   const secret = flags.secret ?? env.EDGEVM_EMULATOR_SECRET ?? emu.secret;
@@ -121,8 +128,15 @@ export function resolveEmulatorConfig(
   }
   const cacheHome = env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), ".cache");
   const limits = { ...DEFAULT_LIMITS, ...emu.limits };
-  if (limits.minMemoryMiB > limits.maxMemoryMiB || limits.defaultMemoryMiB < limits.minMemoryMiB || limits.defaultMemoryMiB > limits.maxMemoryMiB) {
-    throw new EdgevmError("INVALID_REQUEST", "invalid config: need minMemoryMiB ≤ defaultMemoryMiB ≤ maxMemoryMiB");
+  if (
+    limits.minMemoryMiB > limits.maxMemoryMiB ||
+    limits.defaultMemoryMiB < limits.minMemoryMiB ||
+    limits.defaultMemoryMiB > limits.maxMemoryMiB
+  ) {
+    throw new EdgevmError(
+      "INVALID_REQUEST",
+      "invalid config: need minMemoryMiB ≤ defaultMemoryMiB ≤ maxMemoryMiB",
+    );
   }
   if (limits.defaultTimeoutMs > limits.maxTimeoutMs) {
     throw new EdgevmError("INVALID_REQUEST", "invalid config: defaultTimeoutMs > maxTimeoutMs");
@@ -147,7 +161,11 @@ export function resolveEmulatorConfig(
     },
     accel,
     stateDir: flags.stateDir ?? env.EDGEVM_STATE_DIR ?? emu.stateDir ?? join(cacheHome, "edgevm"),
-    runDir: flags.runDir ?? env.EDGEVM_RUN_DIR ?? emu.runDir ?? join(tmpdir(), `edgevm-${region}-${host}`),
+    runDir:
+      flags.runDir ??
+      env.EDGEVM_RUN_DIR ??
+      emu.runDir ??
+      join(tmpdir(), `edgevm-${region}-${host}`),
     limits,
     pools,
   };
@@ -156,6 +174,7 @@ export function resolveEmulatorConfig(
 function numberFrom(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new EdgevmError("INVALID_REQUEST", `not a whole number: "${value}"`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new EdgevmError("INVALID_REQUEST", `not a whole number: "${value}"`);
   return n;
 }

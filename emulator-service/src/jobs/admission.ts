@@ -39,9 +39,13 @@ export class Admission {
     if (this.busy < this.slots && this.queue.length === 0) return Promise.resolve(this.take());
     if (this.queue.length >= this.maxQueue) {
       return Promise.reject(
-        new EdgevmError("QUEUE_FULL", `all ${this.slots} VM slots are busy and ${this.maxQueue} jobs are queued`, {
-          retryAfterS: RETRY_AFTER_S,
-        }),
+        new EdgevmError(
+          "QUEUE_FULL",
+          `all ${this.slots} VM slots are busy and ${this.maxQueue} jobs are queued`,
+          {
+            retryAfterS: RETRY_AFTER_S,
+          },
+        ),
       );
     }
     return new Promise((resolve, reject) => {
@@ -51,14 +55,19 @@ export class Admission {
         timer: setTimeout(() => {
           this.remove(waiter);
           reject(
-            new EdgevmError("NO_CAPACITY", `no VM slot became free within ${this.queueTimeoutMs} ms`, {
-              retryAfterS: RETRY_AFTER_S,
-            }),
+            new EdgevmError(
+              "NO_CAPACITY",
+              `no VM slot became free within ${this.queueTimeoutMs} ms`,
+              {
+                retryAfterS: RETRY_AFTER_S,
+              },
+            ),
           );
         }, this.queueTimeoutMs),
       };
       signal?.addEventListener("abort", () => {
-        if (this.remove(waiter)) reject(new EdgevmError("INTERNAL", "the caller went away while queued"));
+        if (this.remove(waiter))
+          reject(new EdgevmError("INTERNAL", "the caller went away while queued"));
       });
       this.queue.push(waiter);
     });

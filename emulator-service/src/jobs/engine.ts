@@ -10,7 +10,16 @@ import type { QemuVm } from "../vm/qemu/vm.js";
 import { type BootImage, type TemplateKey, templateKeyId } from "../vm/types.js";
 import { Admission } from "./admission.js";
 import { executeJob } from "./execute.js";
-import type { Capacity, JobEvent, JobResult, JobRunner, JobSpec, JobStatus, RunOptions, VmStart } from "./types.js";
+import type {
+  Capacity,
+  JobEvent,
+  JobResult,
+  JobRunner,
+  JobSpec,
+  JobStatus,
+  RunOptions,
+  VmStart,
+} from "./types.js";
 
 export interface EngineLimits {
   /** jobs running at once (each in its own VM) */
@@ -55,6 +64,8 @@ export class JobEngine implements JobRunner {
   private readonly admission: Admission;
   private readonly pools = new Map<string, { key: TemplateKey; pool: WarmPool<QemuVm> }>();
   private readonly running = new Set<QemuVm>();
+  /** every accepted run until it has released its VM, so close() can wait for them */
+  private readonly inflight = new Set<Promise<unknown>>();
   private closing = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -71,19 +82,22 @@ export class JobEngine implements JobRunner {
     await Promise.all(
       Object.keys(this.options.pools).map(async (image) => {
         if (!this.options.images.has(image)) return;
-        await this.poolFor({ image, ...this.options.defaultKey });
+        const pool = await this.poolFor({ image, ...this.options.defaultKey });
+        await pool.whenFilled();
       }),
     );
   }
 
   private targetsFor(key: TemplateKey, pool: WarmPool<QemuVm> | undefined): PoolTargets {
     const isDefault =
-      key.memoryMiB === this.options.defaultKey.memoryMiB && key.vcpus === this.options.defaultKey.vcpus;
+      key.memoryMiB === this.options.defaultKey.memoryMiB &&
+      key.vcpus === this.options.defaultKey.vcpus;
     const configured = (isDefault && this.options.pools[key.image]) || { warm: 0, spawned: 0 };
     return poolTargets({
       configured,
       vmMemoryMiB: key.memoryMiB,
-      freeMemoryMiB: this.memoryFreeMiB() - this.options.limits.slots * this.options.defaultKey.memoryMiB,
+      freeMemoryMiB:
+        this.memoryFreeMiB() - this.options.limits.slots * this.options.defaultKey.memoryMiB,
       held: pool?.held() ?? 0,
     });
   }
@@ -108,10 +122,23 @@ export class JobEngine implements JobRunner {
     return pool;
   }
 
-  async run(spec: JobSpec, options: RunOptions = {}): Promise<JobResult> {
-    if (this.closing) throw new EdgevmError("SHUTTING_DOWN", "this emulator host is shutting down", { retryAfterS: 1 });
+  run(spec: JobSpec, options: RunOptions = {}): Promise<JobResult> {
+    const run = this.runJob(spec, options);
+    const settled = run.catch(() => {}).finally(() => this.inflight.delete(settled));
+    this.inflight.add(settled);
+    return run;
+  }
+
+  private async runJob(spec: JobSpec, options: RunOptions): Promise<JobResult> {
+    if (this.closing)
+      throw new EdgevmError("SHUTTING_DOWN", "this emulator host is shutting down", {
+        retryAfterS: 1,
+      });
     if (!this.options.images.has(spec.image)) {
-      throw new EdgevmError("UNKNOWN_IMAGE", `unknown image "${spec.image}"; known: ${this.imageNames().join(", ")}`);
+      throw new EdgevmError(
+        "UNKNOWN_IMAGE",
+        `unknown image "${spec.image}"; known: ${this.imageNames().join(", ")}`,
+      );
     }
     const id = newJobId();
     const t0 = performance.now();
@@ -136,7 +163,8 @@ export class JobEngine implements JobRunner {
           ...(options.signal ? { signal: options.signal } : {}),
           onOutput: (stream, data) => options.onEvent?.({ type: stream, data } as JobEvent),
         });
-        const encode = (b: Buffer) => b.toString(spec.outputEncoding === "base64" ? "base64" : "utf8");
+        const encode = (b: Buffer) =>
+          b.toString(spec.outputEncoding === "base64" ? "base64" : "utf8");
         const totalMs = performance.now() - t0;
         const result: JobResult = {
           id,
@@ -150,11 +178,22 @@ export class JobEngine implements JobRunner {
           region,
           host,
           vm: { id: vm.id, start },
-          timing: { queueMs: round(queueMs), startMs: round(startMs), runMs: round(outcome.runMs), totalMs: round(totalMs) },
+          timing: {
+            queueMs: round(queueMs),
+            startMs: round(startMs),
+            runMs: round(outcome.runMs),
+            totalMs: round(totalMs),
+          },
           ...(outcome.message ? { message: outcome.message } : {}),
         };
         this.options.observer.jobFinished(result.status, totalMs / 1000);
-        log.info("job finished", { status: result.status, exitCode: result.exitCode, vm: vm.id, start, ...result.timing });
+        log.info("job finished", {
+          status: result.status,
+          exitCode: result.exitCode,
+          vm: vm.id,
+          start,
+          ...result.timing,
+        });
         options.onEvent?.({ type: "exit", result });
         return result;
       } finally {
@@ -212,9 +251,12 @@ export class JobEngine implements JobRunner {
   /** Stops admitting, refuses the queue, destroys every pooled and running VM. */
   async close(): Promise<void> {
     this.closing = true;
-    this.admission.rejectAll(new EdgevmError("SHUTTING_DOWN", "this emulator host is shutting down", { retryAfterS: 1 }));
+    this.admission.rejectAll(
+      new EdgevmError("SHUTTING_DOWN", "this emulator host is shutting down", { retryAfterS: 1 }),
+    );
     await Promise.all([...this.pools.values()].map(({ pool }) => pool.close()));
     await Promise.all([...this.running].map((vm) => vm.destroy()));
+    await Promise.all(this.inflight);
   }
 }
 

@@ -85,7 +85,11 @@ type Ending =
  * streams and caps output, and ends with exactly one outcome: the command's exit, a timeout,
  * a crash (the VM or the agent died), or an abort by the caller. The caller destroys the VM.
  */
-export async function executeJob(vm: JobVm, spec: JobSpec, options: ExecuteOptions): Promise<ExecOutcome> {
+export async function executeJob(
+  vm: JobVm,
+  spec: JobSpec,
+  options: ExecuteOptions,
+): Promise<ExecOutcome> {
   const stdout = new CappedBuffer(options.maxOutputBytes);
   const stderr = new CappedBuffer(options.maxOutputBytes);
   const started = performance.now();
@@ -94,7 +98,10 @@ export async function executeJob(vm: JobVm, spec: JobSpec, options: ExecuteOptio
 
   const run = async (): Promise<Ending> => {
     for (const [path, content] of Object.entries(spec.files)) {
-      await vm.agent.writeFile(path, Buffer.from(content, "utf8"), { mode: JOB_FILE_MODE, append: false });
+      await vm.agent.writeFile(path, Buffer.from(content, "utf8"), {
+        mode: JOB_FILE_MODE,
+        append: false,
+      });
     }
     const session = vm.agent.exec({
       argv: spec.command,
@@ -109,7 +116,8 @@ export async function executeJob(vm: JobVm, spec: JobSpec, options: ExecuteOptio
       const kept = stderr.push(data);
       if (kept.length) options.onOutput?.("stderr", kept);
     });
-    if (spec.stdin !== undefined && spec.stdin.length > 0) session.writeStdin(Buffer.from(spec.stdin, "utf8"));
+    if (spec.stdin !== undefined && spec.stdin.length > 0)
+      session.writeStdin(Buffer.from(spec.stdin, "utf8"));
     session.closeStdin();
     const exit = await session.exit;
     return { kind: "exit", exitCode: exit.exitCode, signal: exit.signal };
@@ -125,13 +133,21 @@ export async function executeJob(vm: JobVm, spec: JobSpec, options: ExecuteOptio
   // an agent error while the VM dies is a crash; let the VM's exit explain it when it can
   const running = run().catch(async (err: Error): Promise<Ending> => {
     const exit = await Promise.race([vm.exited, delay(CRASH_GRACE_MS)]);
-    return { kind: "crash", message: exit ? crashReason(exit) : `the guest agent failed: ${err.message}` };
+    return {
+      kind: "crash",
+      message: exit ? crashReason(exit) : `the guest agent failed: ${err.message}`,
+    };
   });
 
   const ending = await Promise.race([running, timedOut, crashed, aborted]);
   clearTimeout(timer);
   const runMs = performance.now() - started;
-  const base = { stdout: stdout.bytes(), stderr: stderr.bytes(), truncated: stdout.truncated || stderr.truncated, runMs };
+  const base = {
+    stdout: stdout.bytes(),
+    stderr: stderr.bytes(),
+    truncated: stdout.truncated || stderr.truncated,
+    runMs,
+  };
   switch (ending.kind) {
     case "exit": {
       const signal = ending.signal ? signalName(ending.signal) : null;
@@ -149,6 +165,12 @@ export async function executeJob(vm: JobVm, spec: JobSpec, options: ExecuteOptio
     case "crash":
       return { ...base, status: "crashed", exitCode: null, signal: null, message: ending.message };
     case "aborted":
-      return { ...base, status: "crashed", exitCode: null, signal: null, message: "the caller went away; the VM was destroyed" };
+      return {
+        ...base,
+        status: "crashed",
+        exitCode: null,
+        signal: null,
+        message: "the caller went away; the VM was destroyed",
+      };
   }
 }

@@ -13,6 +13,8 @@ export class WarmPool<V extends PoolVm> {
   private targets: PoolTargets;
   private closed = false;
   private fillLoop: Promise<void> | undefined;
+  /** VMs trimmed from the pool whose destruction close() must still wait for */
+  private readonly trimming = new Set<Promise<unknown>>();
 
   constructor(
     private readonly name: string,
@@ -24,7 +26,12 @@ export class WarmPool<V extends PoolVm> {
   }
 
   stats(): PoolStats {
-    return { warm: this.warm.length, spawned: this.spawned.length, filling: this.filling, targets: { ...this.targets } };
+    return {
+      warm: this.warm.length,
+      spawned: this.spawned.length,
+      filling: this.filling,
+      targets: { ...this.targets },
+    };
   }
 
   /** VMs held by the pool (ready or being prepared). */
@@ -57,6 +64,12 @@ export class WarmPool<V extends PoolVm> {
     return { vm, start: "restore" };
   }
 
+  /** Resolves when the pool has reached its targets, or when a fill stopped short (a failure, logged). */
+  async whenFilled(): Promise<void> {
+    this.refill();
+    while (this.fillLoop) await this.fillLoop;
+  }
+
   /** Starts filling up to the targets if no fill is running. */
   refill(): void {
     if (this.closed || this.fillLoop) return;
@@ -73,7 +86,9 @@ export class WarmPool<V extends PoolVm> {
       this.filling++;
       let vm: V | undefined;
       try {
-        vm = needWarm ? (this.spawned.shift() ?? (await this.source.spawn())) : await this.source.spawn();
+        vm = needWarm
+          ? (this.spawned.shift() ?? (await this.source.spawn()))
+          : await this.source.spawn();
         if (needWarm) {
           await vm.restore();
           await vm.warmUp();
@@ -111,7 +126,9 @@ export class WarmPool<V extends PoolVm> {
     ] as const) {
       while (list.length > target) {
         const vm = list.pop();
-        if (vm) void vm.destroy();
+        if (!vm) continue;
+        const destroyed = vm.destroy().finally(() => this.trimming.delete(destroyed));
+        this.trimming.add(destroyed);
       }
     }
   }
@@ -120,7 +137,7 @@ export class WarmPool<V extends PoolVm> {
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.warm.splice(0), ...this.spawned.splice(0)];
-    await Promise.all(all.map((vm) => vm.destroy()));
+    await Promise.all([...all.map((vm) => vm.destroy()), ...this.trimming]);
     await this.fillLoop;
   }
 }

@@ -1,14 +1,27 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../log/index.js";
 import { EdgevmError } from "../errors/index.js";
+import type { Logger } from "../log/index.js";
+import type { HostTiming } from "../vm/host-timing.js";
 import { buildKernelCmdline } from "../vm/qemu/args.js";
 import type { QemuDriver } from "../vm/qemu/driver.js";
 import { QEMU_BINARY } from "../vm/qemu/launch.js";
-import type { HostTiming } from "../vm/host-timing.js";
-import { type BootImage, type TemplateKey, type TemplateSnapshot, templateKeyId } from "../vm/types.js";
+import {
+  type BootImage,
+  type TemplateKey,
+  type TemplateSnapshot,
+  templateKeyId,
+} from "../vm/types.js";
 
 /** Bumped when the way templates are booted or saved changes, so old ones are rebuilt. */
 const TEMPLATE_FORMAT_VERSION = 1;
@@ -42,7 +55,8 @@ function isAlive(pid: number): boolean {
 
 let qemuVersionCache: string | undefined;
 function qemuVersion(): string {
-  qemuVersionCache ??= execFileSync(QEMU_BINARY, ["--version"], { encoding: "utf8" }).split("\n")[0] ?? "";
+  qemuVersionCache ??=
+    execFileSync(QEMU_BINARY, ["--version"], { encoding: "utf8" }).split("\n")[0] ?? "";
   return qemuVersionCache;
 }
 
@@ -106,10 +120,19 @@ export class TemplateStore {
     const existing = await this.verified(dir, identity);
     if (existing) {
       this.options.logger.info("template loaded", { template: templateKeyId(key), dir });
-      return { ...existing, key, vmlinux: image.vmlinux, initrd: image.initrd, imageHash: image.hash };
+      return {
+        ...existing,
+        key,
+        vmlinux: image.vmlinux,
+        initrd: image.initrd,
+        imageHash: image.hash,
+      };
     }
     this.removeOthers(key, dir);
-    this.options.logger.info("booting template", { template: templateKeyId(key), accel: driver.accel });
+    this.options.logger.info("booting template", {
+      template: templateKeyId(key),
+      accel: driver.accel,
+    });
     try {
       const snapshot = await driver.bootTemplate(key, image, dir);
       const manifest: TemplateManifest = {
@@ -119,7 +142,10 @@ export class TemplateStore {
         accel: driver.accel,
         imageHash: image.hash,
         ram: { size: statSync(snapshot.ramPath).size, sha256: await sha256File(snapshot.ramPath) },
-        state: { size: statSync(snapshot.statePath).size, sha256: await sha256File(snapshot.statePath) },
+        state: {
+          size: statSync(snapshot.statePath).size,
+          sha256: await sha256File(snapshot.statePath),
+        },
         bootMs: Math.round(snapshot.bootMs),
         createdAt: new Date().toISOString(),
       };
@@ -136,7 +162,10 @@ export class TemplateStore {
     }
   }
 
-  private async verified(dir: string, identity: string): Promise<Omit<TemplateSnapshot, "key" | "vmlinux" | "initrd" | "imageHash"> | undefined> {
+  private async verified(
+    dir: string,
+    identity: string,
+  ): Promise<Omit<TemplateSnapshot, "key" | "vmlinux" | "initrd" | "imageHash"> | undefined> {
     const manifestPath = join(dir, "manifest.json");
     if (!existsSync(manifestPath)) return undefined;
     try {
@@ -150,10 +179,20 @@ export class TemplateStore {
         statSync(statePath).size === manifest.state.size &&
         (await sha256File(statePath)) === manifest.state.sha256 &&
         (await sha256File(ramPath)) === manifest.ram.sha256;
-      if (ok) return { dir, ramPath, statePath, accel: this.options.driver.accel, bootMs: manifest.bootMs };
+      if (ok)
+        return {
+          dir,
+          ramPath,
+          statePath,
+          accel: this.options.driver.accel,
+          bootMs: manifest.bootMs,
+        };
       this.options.logger.warn("template corrupt or stale, rebuilding", { dir });
     } catch (err) {
-      this.options.logger.warn("template unreadable, rebuilding", { dir, error: (err as Error).message });
+      this.options.logger.warn("template unreadable, rebuilding", {
+        dir,
+        error: (err as Error).message,
+      });
     }
     rmSync(dir, { recursive: true, force: true });
     return undefined;

@@ -1,4 +1,4 @@
-import { constants, accessSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log/index.js";
 import type { HostTiming } from "./host-timing.js";
@@ -47,8 +47,12 @@ export async function chooseAccel(options: {
   const cacheFile = join(options.stateDir, "accel-probe.json");
   const boot = bootId();
   try {
-    const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as AccelChoice & { bootId: string; image: string };
-    if (cached.bootId === boot && cached.image === options.image.hash) return { accel: cached.accel, reason: `${cached.reason} (cached)` };
+    const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as AccelChoice & {
+      bootId: string;
+      image: string;
+    };
+    if (cached.bootId === boot && cached.image === options.image.hash)
+      return { accel: cached.accel, reason: `${cached.reason} (cached)` };
   } catch {
     // no cached probe
   }
@@ -62,9 +66,15 @@ export async function chooseAccel(options: {
       { accel: "kvm", timeoutMs: KVM_PROBE_TIMEOUT_MS },
     );
     await vm.destroy();
-    choice = { accel: "kvm", reason: `a KVM probe guest booted in ${Math.round(performance.now() - started)} ms` };
+    choice = {
+      accel: "kvm",
+      reason: `a KVM probe guest booted in ${Math.round(performance.now() - started)} ms`,
+    };
   } catch (err) {
-    choice = { accel: "tcg", reason: `/dev/kvm exists but a probe guest did not boot under it: ${(err as Error).message.slice(0, 200)}` };
+    choice = {
+      accel: "tcg",
+      reason: `/dev/kvm exists but a probe guest did not boot under it: ${(err as Error).message.slice(0, 200)}`,
+    };
   }
   options.logger.info("accelerator chosen", { ...choice });
   writeFileSync(cacheFile, JSON.stringify({ ...choice, bootId: boot, image: options.image.hash }));

@@ -43,7 +43,8 @@ export function listOurVms(runDir: string): number[] {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (isOurVm(readFileSync(join("/proc", entry, "cmdline"), "utf8"), runDir)) pids.push(Number(entry));
+      if (isOurVm(readFileSync(join("/proc", entry, "cmdline"), "utf8"), runDir))
+        pids.push(Number(entry));
     } catch {
       // raced with an exit
     }

@@ -69,10 +69,18 @@ export class QemuDriver {
   async bootCold(
     key: TemplateKey,
     image: BootImage,
-    options: { accel?: Accel; timeoutMs?: number } = {},
+    options: { accel?: Accel; timeoutMs?: number; kernel?: string; cmdline?: string } = {},
   ): Promise<QemuVm> {
     const id = newVmId();
-    const spec = this.spec(id, key, image, { kind: "anonymous" }, { incoming: false, migratable: false, ...options });
+    const mode = {
+      incoming: false,
+      migratable: false,
+      ...(options.accel ? { accel: options.accel } : {}),
+    };
+    const spec = this.spec(id, key, image, { kind: "anonymous" }, mode);
+    // the benchmark's naive baseline boots the compressed stock kernel with a stock command line
+    if (options.kernel) spec.kernel = options.kernel;
+    if (options.cmdline) spec.cmdline = options.cmdline;
     const launched = await launchQemu(spec);
     const vm = new QemuVm({
       id,
@@ -94,7 +102,9 @@ export class QemuDriver {
 
   private async waitBooted(vm: QemuVm, timeoutMs: number): Promise<void> {
     const died = vm.exited.then((exit) => {
-      throw new Error(`guest died while booting (code ${exit.code}): ${exit.consoleTail.slice(-2000)}`);
+      throw new Error(
+        `guest died while booting (code ${exit.code}): ${exit.consoleTail.slice(-2000)}`,
+      );
     });
     died.catch(() => {});
     await Promise.race([vm.agent.waitReady(timeoutMs), died]);

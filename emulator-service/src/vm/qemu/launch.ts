@@ -108,6 +108,8 @@ export async function launchQemu(spec: QemuLaunchSpec, stateFd?: number): Promis
     };
   } catch (err) {
     child.kill("SIGKILL");
+    await exited;
+    rmSync(spec.pidFile, { force: true });
     throw err;
   } finally {
     clearTimeout(timer);

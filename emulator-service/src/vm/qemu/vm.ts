@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { AgentChannel } from "../../protocol/index.js";
-import { type Accel, type VmExit, VmState, type VmStart } from "../types.js";
+import { type Accel, type VmExit, type VmStart, VmState } from "../types.js";
 import type { LaunchedQemu } from "./launch.js";
 
 /** A clone's state stream is ~60 KB; loading it takes milliseconds, a stuck load is a dead VM. */
@@ -30,6 +30,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
 export { withTimeout };
 
 /**

@@ -1,0 +1,156 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { resolveEmulatorConfig } from "../emulator-service/src/config/resolve.js";
+import { createConsoleReporter } from "../emulator-service/src/images/index.js";
+import { silentLogger } from "../emulator-service/src/log/index.js";
+import { prepareImages } from "../emulator-service/src/service.js";
+import { chooseAccel } from "../emulator-service/src/vm/accel.js";
+import { readHostTiming } from "../emulator-service/src/vm/host-timing.js";
+import {
+  type BenchContext,
+  idleMemory,
+  missJobs,
+  naiveBoots,
+  templateBoots,
+  throughput,
+  tunedBoots,
+  warmJobs,
+} from "./scenarios.js";
+import { type Row, renderTable } from "./stats.js";
+
+const RESULTS_DIR = join(import.meta.dirname, "results");
+
+/** `edgevm bench [--quick] [--idle-vms N] [--seconds S]`: prints a table and writes JSON. */
+export async function runBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      "idle-vms": { type: "string", default: "50" },
+      seconds: { type: "string", default: "20" },
+      concurrency: { type: "string", default: "4" },
+      out: { type: "string" },
+    },
+  });
+  const quick = values.quick ?? false;
+  const idleVms = Number(values["idle-vms"]);
+  const seconds = Number(values.seconds);
+  const concurrency = Number(values.concurrency);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const config = resolveEmulatorConfig({}, process.env);
+  const images = await prepareImages(config.stateDir, silentLogger(), createConsoleReporter());
+  const image = images.get("base");
+  if (!image) throw new Error("no base image");
+  const accel = await chooseAccel({
+    preference: config.accel,
+    image,
+    runDir: join(config.runDir, "bench-probe"),
+    stateDir: config.stateDir,
+    timing: readHostTiming(image.kernelVersion),
+    logger: silentLogger(),
+  });
+  const ctx: BenchContext = { accel: accel.accel, stateDir: config.stateDir, image, quick, log };
+  log(`edgevm bench: accel ${accel.accel} (${accel.reason}), ${cpus().length} cores`);
+
+  log("1/7 naive cold boot of the stock kernel (baseline) …");
+  const naive = await naiveBoots(ctx, `/boot/vmlinuz-${image.kernelVersion}`);
+  log("2/7 tuned cold boot …");
+  const tuned = await tunedBoots(ctx);
+  log("3/7 template boot …");
+  const template = await templateBoots(ctx);
+  log("4/7 jobs on a pool miss …");
+  const miss = await missJobs(ctx);
+  log("5/7 jobs on a warm VM …");
+  const warm = await warmJobs(ctx);
+  log(`6/7 fresh-VM jobs/s at concurrency ${concurrency} for ${seconds} s …`);
+  const rate = await throughput(ctx, concurrency, quick ? Math.min(seconds, 8) : seconds);
+  log(`7/7 memory of ${idleVms} idle warm VMs …`);
+  const idle = await idleMemory(ctx, quick ? Math.min(idleVms, 10) : idleVms);
+
+  const naiveJob = naive.p50;
+  const rows: Row[] = [
+    {
+      metric: "naive cold boot + echo (stock vmlinuz), p50",
+      value: naive.p50,
+      unit: "ms",
+      note: `${naive.hangs}/${naive.attempts} hung (>${30} s)`,
+    },
+    {
+      metric: "tuned cold boot to agent ready, p50",
+      value: tuned.boot.p50,
+      unit: "ms",
+      baseline: naiveJob,
+    },
+    {
+      metric: "template boot to agent ready, p50",
+      value: template.bootToReady.p50,
+      unit: "ms",
+      target: { op: "<=", value: 1500 },
+      baseline: naiveJob,
+    },
+    { metric: "template boot + warm-up + save, p50", value: template.bootAndSave.p50, unit: "ms" },
+    {
+      metric: "job on pool miss (pre-spawned clone), p50",
+      value: miss.preSpawned.p50,
+      unit: "ms",
+      target: { op: "<=", value: 200 },
+      baseline: naiveJob,
+    },
+    {
+      metric: "job on pool miss (spawn on demand), p50",
+      value: miss.spawnOnDemand.p50,
+      unit: "ms",
+      baseline: naiveJob,
+    },
+    {
+      metric: "echo job on a warm VM at the API, p50",
+      value: warm.latency.p50,
+      unit: "ms",
+      target: { op: "<=", value: 25 },
+      baseline: naiveJob,
+    },
+    {
+      metric: "echo job on a warm VM at the API, p99",
+      value: warm.latency.p99,
+      unit: "ms",
+      baseline: naiveJob,
+    },
+    {
+      metric: `fresh-VM jobs/s at concurrency ${concurrency}`,
+      value: rate.jobsPerSecond,
+      unit: "jobs/s",
+      target: { op: ">=", value: 12 },
+      note: `${rate.done} jobs in ${rate.distinctVms} VMs, ${rate.failed} failed; naive: ${((1000 / naiveJob) * concurrency).toFixed(2)}/s at best`,
+    },
+    {
+      metric: `private memory per idle warm VM (${idle.measured} VMs), mean`,
+      value: idle.privateMiB.mean,
+      unit: "MiB",
+      target: { op: "<=", value: 20 },
+      note: `max ${idle.privateMiB.max.toFixed(1)}, PSS mean ${idle.pssMiB.mean.toFixed(1)}`,
+    },
+    { metric: "idle CPU per warm VM", value: idle.cpuPercentPerVm, unit: "% core" },
+  ];
+  const table = renderTable(rows);
+  process.stdout.write(`\n${table}\n\n`);
+  const report = {
+    date: new Date().toISOString(),
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+    },
+    accel,
+    quick,
+    rows,
+    raw: { naive, tuned, template, miss, warm, throughput: rate, idle },
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const out = values.out ?? join(RESULTS_DIR, `bench-${report.date.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`results: ${out}\n`);
+  return 0;
+}

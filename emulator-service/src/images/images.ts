@@ -1,0 +1,57 @@
+/**
+ * The registry of guest images edgevm knows how to build. Every image shares the same kernel,
+ * busybox and agent; a definition adds kernel modules and files on top.
+ */
+import { EdgevmError } from "../errors/index.js";
+import type { RootfsFile } from "./rootfs.js";
+
+export interface ImageDefinition {
+  name: string;
+  description: string;
+  /**
+   * Kernel modules to load at boot, by name; their dependencies from modules.dep are added and
+   * ordered automatically. Soft dependencies (modules.softdep) are not: list them before the
+   * module that needs them.
+   */
+  modules: readonly string[];
+  /** Extra files in the initramfs (replace defaults at the same path). */
+  extraFiles?: readonly RootfsFile[];
+}
+
+export interface ImageSummary {
+  name: string;
+  description: string;
+}
+
+const BASE: ImageDefinition = {
+  name: "base",
+  description:
+    "Debian 12 kernel with a busybox userland (sh, awk, sed, grep, …) and the edgevm agent",
+  modules: [
+    "virtio_mmio",
+    "virtio_console",
+    "virtio_blk",
+    // ext4 and jbd2 soft-depend on crc32c (metadata checksums); the generic one works on any CPU.
+    "crc32c_generic",
+    "ext4",
+  ],
+};
+
+const IMAGES: ReadonlyMap<string, ImageDefinition> = new Map([[BASE.name, BASE]]);
+
+export function listImages(): ImageSummary[] {
+  return [...IMAGES.values()].map(({ name, description }) => ({ name, description }));
+}
+
+export function hasImage(name: string): boolean {
+  return IMAGES.has(name);
+}
+
+export function getImageDefinition(name: string): ImageDefinition {
+  const def = IMAGES.get(name);
+  if (!def) {
+    const known = [...IMAGES.keys()].join(", ");
+    throw new EdgevmError("UNKNOWN_IMAGE", `unknown image "${name}" (known: ${known})`);
+  }
+  return def;
+}

@@ -1,0 +1,29 @@
+export { CounterMetric } from "./counter.js";
+export {
+  createEmulatorMetrics,
+  type EmulatorMetrics,
+  JOB_DURATION_BUCKETS,
+  TEMPLATE_BOOT_BUCKETS,
+  VM_START_BUCKETS,
+} from "./emulator-metrics.js";
+export {
+  escapeHelp,
+  escapeLabelValue,
+  formatValue,
+  PROMETHEUS_CONTENT_TYPE,
+} from "./format.js";
+export { GaugeMetric, type GaugeOptions } from "./gauge.js";
+export { HistogramMetric } from "./histogram.js";
+export { Registry } from "./registry.js";
+export type {
+  Counter,
+  Gauge,
+  GaugeCollector,
+  GaugeSample,
+  Histogram,
+  HistogramOptions,
+  HistogramSnapshot,
+  LabelArg,
+  Labels,
+  MetricOptions,
+} from "./types.js";
