@@ -104,7 +104,13 @@ export class WarmPool<V extends PoolVm> {
         await vm.destroy();
         return;
       }
-      this.adopt(vm, needWarm ? this.warm : this.spawned);
+      const list = needWarm ? this.warm : this.spawned;
+      if (list.length >= (needWarm ? this.targets.warm : this.targets.spawned)) {
+        // the targets were lowered while this VM was being prepared
+        await vm.destroy();
+        continue;
+      }
+      this.adopt(vm, list);
     }
   }
 

@@ -53,9 +53,9 @@ export class QemuDriver {
       accel: mode.accel ?? this.accel,
       memoryMiB: key.memoryMiB,
       vcpus: key.vcpus,
-      kernel: image.vmlinux,
-      initrd: image.initrd,
-      cmdline: buildKernelCmdline(this.timing),
+      boot: mode.incoming
+        ? undefined
+        : { kernel: image.vmlinux, initrd: image.initrd, cmdline: buildKernelCmdline(this.timing) },
       memory,
       qmpSocket: join(this.runDir, `${id}.qmp`),
       agentSocket: join(this.runDir, `${id}.agent`),
@@ -79,8 +79,8 @@ export class QemuDriver {
     };
     const spec = this.spec(id, key, image, { kind: "anonymous" }, mode);
     // the benchmark's naive baseline boots the compressed stock kernel with a stock command line
-    if (options.kernel) spec.kernel = options.kernel;
-    if (options.cmdline) spec.cmdline = options.cmdline;
+    if (spec.boot && options.kernel) spec.boot.kernel = options.kernel;
+    if (spec.boot && options.cmdline) spec.boot.cmdline = options.cmdline;
     const launched = await launchQemu(spec);
     const vm = new QemuVm({
       id,
