@@ -83,7 +83,7 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
   const metrics = createEmulatorMetrics();
   const driver = new QemuDriver({ runDir: config.runDir, accel: accel.accel, timing });
   const templates = new TemplateStore({
-    dir: join(config.stateDir, "templates"),
+    dir: config.templateDir,
     driver,
     timing,
     logger,

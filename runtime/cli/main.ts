@@ -1,6 +1,7 @@
 import { benchCommand } from "./bench.js";
 import { emulatorCommand } from "./emulator.js";
 import { imagesCommand } from "./images.js";
+import { runCommand } from "./run.js";
 import { statusCommand } from "./status.js";
 
 const USAGE = `edgevm — fresh microVMs for edge Workers
@@ -19,6 +20,9 @@ Commands:
       --accel <a>       auto | kvm | tcg (default auto: KVM only if a probe guest runs)
       --warm <n>        warm VMs kept per image
       --spawned <n>     pre-spawned clones kept per image
+  run [opts] -- cmd…    run one job on an emulator host, streaming its output
+      --url <u>         emulator URL (default from config: http://127.0.0.1:8790)
+      --image <i>  --timeout <ms>  --memory <MiB>  --json
   images build          build every guest image (cached by content hash)
   images list           list the images a job may name
   status [url]          show an emulator host's capacity (default http://127.0.0.1:8790)
@@ -26,6 +30,17 @@ Commands:
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    process.stderr.write(`edgevm: ${typeof code === "string" ? `${code}: ` : ""}${(err as Error).message}${cause ? ` (${String(cause)})` : ""}\n`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "start":
@@ -33,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
       return emulatorCommand(rest);
     case "images":
       return imagesCommand(rest);
+    case "run":
+      return runCommand(rest);
     case "status":
       return statusCommand(rest);
     case "bench":

@@ -66,24 +66,25 @@ describe("service lifecycle", () => {
   it("detects a corrupted template and rebuilds it", async () => {
     const stateDir = mkdtempSync(join(tmpdir(), "edgevm-e2e-state-"));
     dirs.push(stateDir);
-    const first = await startHarness({ stateDir, pools: { base: { warm: 0, spawned: 0 } } });
+    const templateDir = join(stateDir, "templates");
+    const first = await startHarness({ stateDir, templateDir, pools: { base: { warm: 0, spawned: 0 } } });
     expect((await first.client.run({ command: ["echo", "one"] })).stdout).toBe("one\n");
     await first.stop();
     cleanup(first.runDir);
 
-    const accelDir = join(stateDir, "templates", first.service.accel.accel);
+    const accelDir = join(templateDir, first.service.accel.accel);
     const [templateName] = readdirSync(accelDir);
-    const templateDir = join(accelDir, templateName ?? "");
-    const before = JSON.parse(readFileSync(join(templateDir, "manifest.json"), "utf8")) as {
+    const snapshotDir = join(accelDir, templateName ?? "");
+    const before = JSON.parse(readFileSync(join(snapshotDir, "manifest.json"), "utf8")) as {
       createdAt: string;
     };
-    const fd = openSync(join(templateDir, "ram"), "r+");
+    const fd = openSync(join(snapshotDir, "ram"), "r+");
     writeSync(fd, Buffer.alloc(4096, 0xcc), 0, 4096, 1024 * 1024);
     closeSync(fd);
 
-    const second = await startHarness({ stateDir, pools: { base: { warm: 0, spawned: 0 } } });
+    const second = await startHarness({ stateDir, templateDir, pools: { base: { warm: 0, spawned: 0 } } });
     try {
-      const after = JSON.parse(readFileSync(join(templateDir, "manifest.json"), "utf8")) as {
+      const after = JSON.parse(readFileSync(join(snapshotDir, "manifest.json"), "utf8")) as {
         createdAt: string;
       };
       expect(after.createdAt).not.toBe(before.createdAt);

@@ -1,3 +1,4 @@
+import { accessSync, constants } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -22,6 +23,7 @@ const emulatorFileSchema = z
     accel: z.enum(["auto", "kvm", "tcg"]).optional(),
     stateDir: z.string().optional(),
     runDir: z.string().optional(),
+    templateDir: z.string().optional(),
     limits: z
       .object({
         slots: z.int().min(1).max(1024),
@@ -61,6 +63,11 @@ export interface EmulatorConfig {
   stateDir: string;
   /** sockets and pid files of running VMs (reaped at start-up) */
   runDir: string;
+  /**
+   * template RAM and state files; on tmpfs by default, where a template boots ~0.4 s faster than
+   * with its RAM in a disk-backed file (measured: 1.33 s vs 1.65–1.89 s under TCG)
+   */
+  templateDir: string;
   limits: {
     slots: number;
     maxQueue: number;
@@ -103,6 +110,7 @@ export interface ConfigOverrides {
   accel?: string | undefined;
   stateDir?: string | undefined;
   runDir?: string | undefined;
+  templateDir?: string | undefined;
   warm?: number | undefined;
   spawned?: number | undefined;
 }
@@ -112,6 +120,7 @@ export function resolveEmulatorConfig(
   file: unknown,
   env: Readonly<Record<string, string | undefined>>,
   flags: ConfigOverrides = {},
+  facts: HostFacts = detectHostFacts(),
 ): EmulatorConfig {
   const parsed = configFileSchema.safeParse(file ?? {});
   if (!parsed.success) {
@@ -148,6 +157,8 @@ export function resolveEmulatorConfig(
     const current = pools[name] ?? { warm: 0, spawned: 0 };
     pools[name] = { warm: warm ?? current.warm, spawned: spawned ?? current.spawned };
   }
+  const stateDir =
+    flags.stateDir ?? env.EDGEVM_STATE_DIR ?? emu.stateDir ?? join(cacheHome, "edgevm");
   const region = flags.region ?? env.EDGEVM_REGION ?? emu.region ?? "local";
   const host = flags.host ?? env.EDGEVM_HOST_ID ?? emu.host ?? "host-1";
   return {
@@ -160,7 +171,12 @@ export function resolveEmulatorConfig(
       port: flags.port ?? numberFrom(env.EDGEVM_EMULATOR_PORT) ?? emu.listen?.port ?? 8790,
     },
     accel,
-    stateDir: flags.stateDir ?? env.EDGEVM_STATE_DIR ?? emu.stateDir ?? join(cacheHome, "edgevm"),
+    stateDir,
+    templateDir:
+      flags.templateDir ??
+      env.EDGEVM_TEMPLATE_DIR ??
+      emu.templateDir ??
+      (facts.shmDir ? join(facts.shmDir, "edgevm", "templates") : join(stateDir, "templates")),
     runDir:
       flags.runDir ??
       env.EDGEVM_RUN_DIR ??
@@ -169,6 +185,21 @@ export function resolveEmulatorConfig(
     limits,
     pools,
   };
+}
+
+/** Facts about the host that defaults depend on; detected once, passed explicitly in tests. */
+export interface HostFacts {
+  /** a writable tmpfs for templates, when there is one */
+  shmDir: string | undefined;
+}
+
+export function detectHostFacts(): HostFacts {
+  try {
+    accessSync("/dev/shm", constants.W_OK);
+    return { shmDir: "/dev/shm" };
+  } catch {
+    return { shmDir: undefined };
+  }
 }
 
 function numberFrom(value: string | undefined): number | undefined {

@@ -64,7 +64,7 @@ export class JobEngine implements JobRunner {
   private readonly admission: Admission;
   private readonly pools = new Map<string, { key: TemplateKey; pool: WarmPool<QemuVm> }>();
   private readonly running = new Set<QemuVm>();
-  /** every accepted run until it has released its VM, so close() can wait for them */
+  /** every accepted run and every VM being destroyed, so close() can wait for them */
   private readonly inflight = new Set<Promise<unknown>>();
   private closing = false;
 
@@ -124,16 +124,16 @@ export class JobEngine implements JobRunner {
 
   run(spec: JobSpec, options: RunOptions = {}): Promise<JobResult> {
     const run = this.runJob(spec, options);
-    const settled = run.catch(() => {}).finally(() => this.inflight.delete(settled));
-    this.inflight.add(settled);
+    this.track(run);
     return run;
   }
 
   private async runJob(spec: JobSpec, options: RunOptions): Promise<JobResult> {
-    if (this.closing)
+    if (this.closing) {
       throw new EdgevmError("SHUTTING_DOWN", "this emulator host is shutting down", {
         retryAfterS: 1,
       });
+    }
     if (!this.options.images.has(spec.image)) {
       throw new EdgevmError(
         "UNKNOWN_IMAGE",
@@ -145,65 +145,83 @@ export class JobEngine implements JobRunner {
     const log = this.options.logger.child({ jobId: id, requestId: options.requestId });
     const release = await this.admission.acquire(options.signal);
     const queueMs = performance.now() - t0;
+    const key: TemplateKey = { image: spec.image, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus };
+    let acquired: { vm: QemuVm; pool: WarmPool<QemuVm> } | undefined;
     try {
-      const key: TemplateKey = { image: spec.image, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus };
       const pool = await this.poolFor(key);
       const t1 = performance.now();
       const { vm, start } = await pool.acquire().catch((err: Error) => {
         throw new EdgevmError("VM_CRASHED", `could not start a VM: ${err.message}`, { cause: err });
       });
+      acquired = { vm, pool };
       this.running.add(vm);
       const startMs = performance.now() - t1;
       this.options.observer.vmStarted(start, startMs / 1000);
       const { region, host } = this.options;
       options.onEvent?.({ type: "start", id, region, host, vm: { id: vm.id, start } });
-      try {
-        const outcome = await executeJob(vm, spec, {
-          maxOutputBytes: this.options.limits.maxOutputBytes,
-          ...(options.signal ? { signal: options.signal } : {}),
-          onOutput: (stream, data) => options.onEvent?.({ type: stream, data } as JobEvent),
-        });
-        const encode = (b: Buffer) =>
-          b.toString(spec.outputEncoding === "base64" ? "base64" : "utf8");
-        const totalMs = performance.now() - t0;
-        const result: JobResult = {
-          id,
-          status: outcome.status,
-          exitCode: outcome.exitCode,
-          signal: outcome.signal,
-          stdout: encode(outcome.stdout),
-          stderr: encode(outcome.stderr),
-          outputEncoding: spec.outputEncoding,
-          truncated: outcome.truncated,
-          region,
-          host,
-          vm: { id: vm.id, start },
-          timing: {
-            queueMs: round(queueMs),
-            startMs: round(startMs),
-            runMs: round(outcome.runMs),
-            totalMs: round(totalMs),
-          },
-          ...(outcome.message ? { message: outcome.message } : {}),
-        };
-        this.options.observer.jobFinished(result.status, totalMs / 1000);
-        log.info("job finished", {
-          status: result.status,
-          exitCode: result.exitCode,
-          vm: vm.id,
-          start,
-          ...result.timing,
-        });
-        options.onEvent?.({ type: "exit", result });
-        return result;
-      } finally {
-        this.running.delete(vm);
-        await vm.destroy();
-        pool.setTargets(this.targetsFor(key, pool));
-      }
+      const outcome = await executeJob(vm, spec, {
+        maxOutputBytes: this.options.limits.maxOutputBytes,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onOutput: (stream, data) => options.onEvent?.({ type: stream, data } as JobEvent),
+      });
+      const encode = (b: Buffer) =>
+        b.toString(spec.outputEncoding === "base64" ? "base64" : "utf8");
+      const totalMs = performance.now() - t0;
+      const result: JobResult = {
+        id,
+        status: outcome.status,
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+        stdout: encode(outcome.stdout),
+        stderr: encode(outcome.stderr),
+        outputEncoding: spec.outputEncoding,
+        truncated: outcome.truncated,
+        region,
+        host,
+        vm: { id: vm.id, start },
+        timing: {
+          queueMs: round(queueMs),
+          startMs: round(startMs),
+          runMs: round(outcome.runMs),
+          totalMs: round(totalMs),
+        },
+        ...(outcome.message ? { message: outcome.message } : {}),
+      };
+      this.options.observer.jobFinished(result.status, totalMs / 1000);
+      log.info("job finished", {
+        status: result.status,
+        exitCode: result.exitCode,
+        vm: vm.id,
+        start,
+        ...result.timing,
+      });
+      options.onEvent?.({ type: "exit", result });
+      return result;
+    } finally {
+      // Destroying a VM (SIGKILL, exit, unmapping its memory) takes a few ms: it happens after
+      // the result is handed back, and the slot is only freed once the VM is really gone.
+      this.track(this.retire(key, acquired, release));
+    }
+  }
+
+  private async retire(
+    key: TemplateKey,
+    acquired: { vm: QemuVm; pool: WarmPool<QemuVm> } | undefined,
+    release: () => void,
+  ): Promise<void> {
+    try {
+      if (!acquired) return;
+      this.running.delete(acquired.vm);
+      await acquired.vm.destroy();
+      acquired.pool.setTargets(this.targetsFor(key, acquired.pool));
     } finally {
       release();
     }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const settled = work.catch(() => {}).finally(() => this.inflight.delete(settled));
+    this.inflight.add(settled);
   }
 
   private memoryUsedMiB(): number {

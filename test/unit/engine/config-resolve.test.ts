@@ -26,7 +26,7 @@ function expectInvalid(fn: () => unknown, pattern?: RegExp): EdgevmError {
 
 describe("resolveEmulatorConfig", () => {
   it("applies defaults for an empty file and environment", () => {
-    const config = resolveEmulatorConfig({}, HOME_ENV);
+    const config = resolveEmulatorConfig({}, HOME_ENV, {}, { shmDir: "/dev/shm" });
     expect(config).toEqual({
       region: "local",
       host: "host-1",
@@ -35,6 +35,7 @@ describe("resolveEmulatorConfig", () => {
       listen: { host: "127.0.0.1", port: 8790 },
       accel: "auto",
       stateDir: "/home/tester/.cache/edgevm",
+      templateDir: "/dev/shm/edgevm/templates",
       runDir: join(tmpdir(), "edgevm-local-host-1"),
       limits: DEFAULT_LIMITS,
       pools: { base: { warm: 2, spawned: 2 } },
@@ -280,5 +281,21 @@ describe("resolveEmulatorConfig", () => {
     expect(file).toEqual(snapshot);
     config.limits.slots = 99;
     expect(DEFAULT_LIMITS.slots).toBe(8);
+  });
+});
+
+describe("template directory", () => {
+  it("defaults to a tmpfs when the host has one, else the state dir", () => {
+    const env = { HOME: "/home/u" };
+    expect(resolveEmulatorConfig({}, env, {}, { shmDir: "/dev/shm" }).templateDir).toBe(
+      "/dev/shm/edgevm/templates",
+    );
+    expect(resolveEmulatorConfig({}, env, {}, { shmDir: undefined }).templateDir).toBe(
+      "/home/u/.cache/edgevm/templates",
+    );
+    expect(
+      resolveEmulatorConfig({}, { ...env, EDGEVM_TEMPLATE_DIR: "/t" }, {}, { shmDir: "/dev/shm" })
+        .templateDir,
+    ).toBe("/t");
   });
 });

@@ -19,7 +19,7 @@ describe("image registry", () => {
     expect(Object.keys(base ?? {}).sort()).toEqual(["description", "name"]);
     expect(hasImage("base")).toBe(true);
     expect(getImageDefinition("base").modules).toEqual(
-      expect.arrayContaining(["virtio_mmio", "virtio_console", "virtio_blk", "ext4"]),
+      expect.arrayContaining(["virtio_mmio", "virtio_console"]),
     );
   });
 

@@ -36,6 +36,16 @@ export interface QemuLaunchSpec {
   migratable: boolean;
 }
 
+/** Kernel initcalls a job VM does not need, skipped at boot (see buildKernelCmdline). */
+export const SKIPPED_INITCALLS = [
+  "crypto_kdf108_init",
+  "init_kprobe_trace",
+  "init_encrypted",
+  "init_trace_printk_function_export",
+  "ksm_init",
+  "perf_event_sysfs_init",
+];
+
 export interface KernelCmdlineOptions {
   /** host TSC frequency; `tsc_early_khz` is what stops the boot hangs seen under TCG */
   tscKhz: number | undefined;
@@ -52,6 +62,8 @@ export function buildKernelCmdline(options: KernelCmdlineOptions): string {
     "loglevel=1",
     // a panic reboots at once, and -no-reboot turns that into a QEMU exit the service sees
     "panic=-1",
+    // reboot by triple fault: microvm has no keyboard controller, and -no-reboot makes it an exit
+    "reboot=t",
     "pci=off",
     "tsc=reliable",
     "no_timer_check",
@@ -61,6 +73,14 @@ export function buildKernelCmdline(options: KernelCmdlineOptions): string {
     "init_on_alloc=0",
     "random.trust_cpu=on",
     "rdinit=/init",
+    // Measured with initcall_debug under TCG: these cost ~0.4 s of a ~1.7 s boot and a job VM
+    // needs none of them (no IPv6, no audit, no kprobes/tracing, no KSM, no kernel W^X re-check:
+    // the guest kernel is isolated by the VM boundary, not by its own page protections).
+    `initcall_blacklist=${SKIPPED_INITCALLS.join(",")}`,
+    "audit=0",
+    "ipv6.disable=1",
+    "rodata=off",
+    "nowatchdog",
   ];
   if (options.tscKhz !== undefined) parts.push(`tsc_early_khz=${options.tscKhz}`);
   if (options.lpj !== undefined) parts.push(`lpj=${options.lpj}`);
@@ -107,7 +127,9 @@ export function buildQemuArgs(spec: QemuLaunchSpec): string[] {
     // no network device at all: a guest reaches nothing unless a later feature adds one
     "-nic",
     "none",
-    ...(spec.boot ? ["-kernel", spec.boot.kernel, "-initrd", spec.boot.initrd, "-append", spec.boot.cmdline] : []),
+    ...(spec.boot
+      ? ["-kernel", spec.boot.kernel, "-initrd", spec.boot.initrd, "-append", spec.boot.cmdline]
+      : []),
     // the guest console goes to QEMU's stdout, which the service keeps the tail of
     "-chardev",
     "stdio,id=con,signal=off",
