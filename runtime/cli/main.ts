@@ -35,7 +35,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-    process.stderr.write(`edgevm: ${typeof code === "string" ? `${code}: ` : ""}${(err as Error).message}${cause ? ` (${String(cause)})` : ""}\n`);
+    process.stderr.write(
+      `edgevm: ${typeof code === "string" ? `${code}: ` : ""}${(err as Error).message}${cause ? ` (${String(cause)})` : ""}\n`,
+    );
     return 1;
   }
 }

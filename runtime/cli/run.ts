@@ -19,11 +19,16 @@ export async function runCommand(argv: string[]): Promise<number> {
     },
   });
   if (!positionals.length) {
-    process.stderr.write("usage: edgevm run [--url U] [--image I] [--timeout MS] [--memory MIB] [--json] -- cmd args…\n");
+    process.stderr.write(
+      "usage: edgevm run [--url U] [--image I] [--timeout MS] [--memory MIB] [--json] -- cmd args…\n",
+    );
     return 2;
   }
   const config = loadEmulatorConfig(undefined);
-  const client = new EmulatorClient(values.url ?? `http://${config.listen.host}:${config.listen.port}`, config.secret);
+  const client = new EmulatorClient(
+    values.url ?? `http://${config.listen.host}:${config.listen.port}`,
+    config.secret,
+  );
   const job = {
     command: positionals,
     ...(values.image ? { image: values.image } : {}),
@@ -42,7 +47,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       return 1;
     } else if (event.event === "exit") {
       const r = event.data;
-      const how = r.vm.start === "warm" ? "a warm VM" : r.vm.start === "restore" ? "a restored clone" : "a booted VM";
+      const how =
+        r.vm.start === "warm"
+          ? "a warm VM"
+          : r.vm.start === "restore"
+            ? "a restored clone"
+            : "a booted VM";
       process.stderr.write(
         `[edgevm] ${r.status}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ""} in ${r.timing.totalMs} ms on ${how} (${r.vm.id}, ${r.region}/${r.host})${r.message ? `: ${r.message}` : ""}\n`,
       );

@@ -67,7 +67,11 @@ describe("service lifecycle", () => {
     const stateDir = mkdtempSync(join(tmpdir(), "edgevm-e2e-state-"));
     dirs.push(stateDir);
     const templateDir = join(stateDir, "templates");
-    const first = await startHarness({ stateDir, templateDir, pools: { base: { warm: 0, spawned: 0 } } });
+    const first = await startHarness({
+      stateDir,
+      templateDir,
+      pools: { base: { warm: 0, spawned: 0 } },
+    });
     expect((await first.client.run({ command: ["echo", "one"] })).stdout).toBe("one\n");
     await first.stop();
     cleanup(first.runDir);
@@ -82,7 +86,11 @@ describe("service lifecycle", () => {
     writeSync(fd, Buffer.alloc(4096, 0xcc), 0, 4096, 1024 * 1024);
     closeSync(fd);
 
-    const second = await startHarness({ stateDir, templateDir, pools: { base: { warm: 0, spawned: 0 } } });
+    const second = await startHarness({
+      stateDir,
+      templateDir,
+      pools: { base: { warm: 0, spawned: 0 } },
+    });
     try {
       const after = JSON.parse(readFileSync(join(snapshotDir, "manifest.json"), "utf8")) as {
         createdAt: string;
