@@ -24,8 +24,11 @@ fi
 
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f node_modules/.edgevm-lock-hash || "$(cat node_modules/.edgevm-lock-hash)" != "$lock_hash" ]]; then
-  echo "[setup] installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install` rather than `npm ci`: the lock lists optional per-platform packages (biome's
+  # other-OS binaries) that a registry mirror may not carry; `npm ci` refuses that, `npm install`
+  # installs exactly the locked versions and skips the unavailable optional ones.
+  echo "[setup] installing npm dependencies"
+  npm install --no-audit --no-fund
   echo "$lock_hash" > node_modules/.edgevm-lock-hash
 fi
 echo "[setup] ready: $(node_modules/.bin/node --version), $(qemu-system-x86_64 --version | head -1)"
