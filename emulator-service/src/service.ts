@@ -85,7 +85,6 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
   const templates = new TemplateStore({
     dir: config.templateDir,
     driver,
-    timing,
     logger,
     onBoot: (ms) => metrics.templateBootSeconds.observe(ms / 1000),
   });

@@ -5,8 +5,7 @@ import { poolTargets } from "../pool/policy.js";
 import type { PoolTargets } from "../pool/types.js";
 import { WarmPool } from "../pool/warm-pool.js";
 import type { TemplateStore } from "../templates/store.js";
-import type { QemuDriver } from "../vm/qemu/driver.js";
-import type { QemuVm } from "../vm/qemu/vm.js";
+import type { Vm, VmDriver } from "../vm/driver.js";
 import { type BootImage, type TemplateKey, templateKeyId } from "../vm/types.js";
 import { Admission } from "./admission.js";
 import { executeJob } from "./execute.js";
@@ -41,7 +40,7 @@ export interface EngineObserver {
 export interface EngineOptions {
   region: string;
   host: string;
-  driver: QemuDriver;
+  driver: VmDriver;
   templates: TemplateStore;
   images: ReadonlyMap<string, BootImage>;
   limits: EngineLimits;
@@ -62,8 +61,8 @@ export function newJobId(): string {
  */
 export class JobEngine implements JobRunner {
   private readonly admission: Admission;
-  private readonly pools = new Map<string, { key: TemplateKey; pool: WarmPool<QemuVm> }>();
-  private readonly running = new Set<QemuVm>();
+  private readonly pools = new Map<string, { key: TemplateKey; pool: WarmPool<Vm> }>();
+  private readonly running = new Set<Vm>();
   /** every accepted run and every VM being destroyed, so close() can wait for them */
   private readonly inflight = new Set<Promise<unknown>>();
   private closing = false;
@@ -88,7 +87,7 @@ export class JobEngine implements JobRunner {
     );
   }
 
-  private targetsFor(key: TemplateKey, pool: WarmPool<QemuVm> | undefined): PoolTargets {
+  private targetsFor(key: TemplateKey, pool: WarmPool<Vm> | undefined): PoolTargets {
     const isDefault =
       key.memoryMiB === this.options.defaultKey.memoryMiB &&
       key.vcpus === this.options.defaultKey.vcpus;
@@ -102,7 +101,7 @@ export class JobEngine implements JobRunner {
     });
   }
 
-  private async poolFor(key: TemplateKey): Promise<WarmPool<QemuVm>> {
+  private async poolFor(key: TemplateKey): Promise<WarmPool<Vm>> {
     const id = templateKeyId(key);
     const existing = this.pools.get(id);
     if (existing) return existing.pool;
@@ -111,7 +110,7 @@ export class JobEngine implements JobRunner {
     const template = await this.options.templates.ensure(key, image);
     const raced = this.pools.get(id);
     if (raced) return raced.pool;
-    const pool = new WarmPool<QemuVm>(
+    const pool = new WarmPool<Vm>(
       id,
       { spawn: () => this.options.driver.spawnClone(template) },
       this.targetsFor(key, undefined),
@@ -146,7 +145,7 @@ export class JobEngine implements JobRunner {
     const release = await this.admission.acquire(options.signal);
     const queueMs = performance.now() - t0;
     const key: TemplateKey = { image: spec.image, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus };
-    let acquired: { vm: QemuVm; pool: WarmPool<QemuVm> } | undefined;
+    let acquired: { vm: Vm; pool: WarmPool<Vm> } | undefined;
     try {
       const pool = await this.poolFor(key);
       const t1 = performance.now();
@@ -206,7 +205,7 @@ export class JobEngine implements JobRunner {
 
   private async retire(
     key: TemplateKey,
-    acquired: { vm: QemuVm; pool: WarmPool<QemuVm> } | undefined,
+    acquired: { vm: Vm; pool: WarmPool<Vm> } | undefined,
     release: () => void,
   ): Promise<void> {
     try {

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   createReadStream,
@@ -12,10 +11,7 @@ import {
 import { join } from "node:path";
 import { EdgevmError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
-import type { HostTiming } from "../vm/host-timing.js";
-import { buildKernelCmdline } from "../vm/qemu/args.js";
-import type { QemuDriver } from "../vm/qemu/driver.js";
-import { QEMU_BINARY } from "../vm/qemu/launch.js";
+import type { VmDriver } from "../vm/driver.js";
 import {
   type BootImage,
   type TemplateKey,
@@ -53,13 +49,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-let qemuVersionCache: string | undefined;
-function qemuVersion(): string {
-  qemuVersionCache ??=
-    execFileSync(QEMU_BINARY, ["--version"], { encoding: "utf8" }).split("\n")[0] ?? "";
-  return qemuVersionCache;
-}
-
 /**
  * Pure: what a template depends on. A template whose identity differs from the current one is
  * stale (new image, new QEMU, other boot flags, other accelerator) and is rebuilt.
@@ -68,8 +57,8 @@ export function templateIdentity(parts: {
   key: TemplateKey;
   accel: string;
   imageHash: string;
-  qemuVersion: string;
-  cmdline: string;
+  /** the driver's fingerprint: QEMU version, kernel command line, … */
+  driver: string;
 }): string {
   return createHash("sha256")
     .update(JSON.stringify({ format: TEMPLATE_FORMAT_VERSION, ...parts }))
@@ -88,8 +77,7 @@ export class TemplateStore {
   constructor(
     private readonly options: {
       dir: string;
-      driver: QemuDriver;
-      timing: HostTiming;
+      driver: VmDriver;
       logger: Logger;
       onBoot?: (ms: number) => void;
     },
@@ -113,8 +101,7 @@ export class TemplateStore {
       key,
       accel: driver.accel,
       imageHash: image.hash,
-      qemuVersion: qemuVersion(),
-      cmdline: buildKernelCmdline(this.options.timing),
+      driver: driver.fingerprint,
     });
     const dir = join(this.options.dir, driver.accel, `${templateKeyId(key)}-${identity}`);
     const existing = await this.verified(dir, identity);

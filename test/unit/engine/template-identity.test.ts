@@ -5,8 +5,7 @@ const base = {
   key: { image: "base", memoryMiB: 128, vcpus: 1 },
   accel: "tcg",
   imageHash: "sha256:aaaa",
-  qemuVersion: "QEMU emulator version 8.2.2",
-  cmdline: "console=ttyS0 panic=-1",
+  driver: '{"qemu":"QEMU emulator version 8.2.2","cmdline":"console=ttyS0 panic=-1"}',
 };
 
 describe("templateIdentity", () => {
@@ -27,8 +26,14 @@ describe("templateIdentity", () => {
       { ...base, key: { ...base.key, vcpus: 2 } },
       { ...base, accel: "kvm" },
       { ...base, imageHash: "sha256:bbbb" },
-      { ...base, qemuVersion: "QEMU emulator version 9.0.0" },
-      { ...base, cmdline: `${base.cmdline} lpj=1` },
+      {
+        ...base,
+        driver: '{"qemu":"QEMU emulator version 9.0.0","cmdline":"console=ttyS0 panic=-1"}',
+      },
+      {
+        ...base,
+        driver: '{"qemu":"QEMU emulator version 8.2.2","cmdline":"console=ttyS0 panic=-1 lpj=1"}',
+      },
     ];
     const ids = variants.map((v) => templateIdentity(v));
     for (const other of ids) expect(other).not.toBe(id);

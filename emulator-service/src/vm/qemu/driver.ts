@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import type { BootOptions, VmDriver } from "../driver.js";
 import type { HostTiming } from "../host-timing.js";
 import {
   type Accel,
@@ -10,7 +11,7 @@ import {
   VmState,
 } from "../types.js";
 import { buildKernelCmdline, type GuestMemory, type QemuLaunchSpec } from "./args.js";
-import { launchQemu } from "./launch.js";
+import { launchQemu, qemuVersion } from "./launch.js";
 import { initGuest, newVmId, QemuVm, withTimeout } from "./vm.js";
 
 /** A template boot under TCG takes ~1.5 s; past this the boot hung (DESIGN.md: ~1 in 5 without tsc_early_khz). */
@@ -29,10 +30,20 @@ export interface QemuDriverOptions {
  * Starts QEMU microVMs three ways: a template boot that is saved for cloning, a clone that
  * waits for that saved state, and a cold boot (the naive baseline the benchmark compares to).
  */
-export class QemuDriver {
+export class QemuDriver implements VmDriver<QemuVm> {
+  readonly name = "qemu";
   readonly accel: Accel;
   private readonly runDir: string;
   private readonly timing: HostTiming;
+
+  /** QEMU version, accelerator and kernel command line: what a saved template depends on */
+  get fingerprint(): string {
+    return JSON.stringify({
+      qemu: qemuVersion(),
+      accel: this.accel,
+      cmdline: buildKernelCmdline(this.timing),
+    });
+  }
 
   constructor(options: QemuDriverOptions) {
     this.accel = options.accel;
@@ -66,11 +77,7 @@ export class QemuDriver {
   }
 
   /** Boots a VM from the kernel (no template). Used for the baseline and the KVM probe. */
-  async bootCold(
-    key: TemplateKey,
-    image: BootImage,
-    options: { accel?: Accel; timeoutMs?: number; kernel?: string; cmdline?: string } = {},
-  ): Promise<QemuVm> {
+  async bootCold(key: TemplateKey, image: BootImage, options: BootOptions = {}): Promise<QemuVm> {
     const id = newVmId();
     const mode = {
       incoming: false,
@@ -88,7 +95,6 @@ export class QemuDriver {
       memoryMiB: key.memoryMiB,
       launched,
       state: VmState.Booting,
-      start: "boot",
       pidFile: spec.pidFile,
     });
     try {
@@ -132,7 +138,6 @@ export class QemuDriver {
       memoryMiB: key.memoryMiB,
       launched,
       state: VmState.Booting,
-      start: "boot",
       pidFile: spec.pidFile,
     });
     try {
@@ -215,7 +220,6 @@ export class QemuDriver {
       memoryMiB: template.key.memoryMiB,
       launched,
       state: VmState.Incoming,
-      start: "restore",
       pidFile: spec.pidFile,
     });
     try {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { buildQemuArgs, type QemuLaunchSpec } from "./args.js";
@@ -6,6 +6,14 @@ import { QmpClient } from "./qmp.js";
 
 /** QEMU binary; overridable for hosts where it lives elsewhere. */
 export const QEMU_BINARY = process.env.EDGEVM_QEMU ?? "qemu-system-x86_64";
+let qemuVersionCache: string | undefined;
+/** First line of `qemu-system-x86_64 --version`, read once. */
+export function qemuVersion(): string {
+  qemuVersionCache ??=
+    execFileSync(QEMU_BINARY, ["--version"], { encoding: "utf8" }).split("\n")[0] ?? "";
+  return qemuVersionCache;
+}
+
 /** Guest console bytes kept per VM for crash reports (a panic trace fits). */
 const CONSOLE_TAIL_BYTES = 16_384;
 /** QEMU connects its control sockets while it initialises; past this it is stuck. */

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { AgentChannel } from "../../protocol/index.js";
+import type { Vm } from "../driver.js";
 import { type Accel, type VmExit, type VmStart, VmState } from "../types.js";
 import type { LaunchedQemu } from "./launch.js";
 
@@ -37,14 +38,13 @@ export { withTimeout };
  * One QEMU microVM. It owns its process, control sockets and agent channel; its state only
  * moves forward (see VmState). `exited` resolves exactly once, whoever ended the process.
  */
-export class QemuVm {
+export class QemuVm implements Vm {
   readonly id: string;
   readonly accel: Accel;
   readonly memoryMiB: number;
   readonly agent: AgentChannel;
   readonly exited: Promise<VmExit>;
   private currentState: VmState;
-  private startSource: VmStart;
   private destroyRequested = false;
 
   constructor(options: {
@@ -53,14 +53,12 @@ export class QemuVm {
     memoryMiB: number;
     launched: LaunchedQemu;
     state: VmState;
-    start: VmStart;
     pidFile: string;
   }) {
     this.id = options.id;
     this.accel = options.accel;
     this.memoryMiB = options.memoryMiB;
     this.currentState = options.state;
-    this.startSource = options.start;
     this.launched = options.launched;
     this.agent = new AgentChannel(options.launched.agentSocket);
     this.exited = options.launched.exited.then(({ code, signal }) => {
@@ -83,17 +81,8 @@ export class QemuVm {
     return this.currentState;
   }
 
-  get start(): VmStart {
-    return this.startSource;
-  }
-
   get pid(): number | undefined {
     return this.launched.child.pid;
-  }
-
-  /** Marks how this VM reached the job that takes it (a restored clone that idled becomes warm). */
-  markStart(start: VmStart): void {
-    this.startSource = start;
   }
 
   setState(state: VmState): void {
