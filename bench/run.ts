@@ -51,7 +51,14 @@ export async function runBench(argv: string[]): Promise<number> {
     timing: readHostTiming(image.kernelVersion),
     logger: silentLogger(),
   });
-  const ctx: BenchContext = { accel: accel.accel, stateDir: config.stateDir, image, quick, log };
+  const ctx: BenchContext = {
+    accel: accel.accel,
+    stateDir: config.stateDir,
+    templateDir: config.templateDir,
+    image,
+    quick,
+    log,
+  };
   log(`edgevm bench: accel ${accel.accel} (${accel.reason}), ${cpus().length} cores`);
 
   log("1/7 naive cold boot of the stock kernel (baseline) …");

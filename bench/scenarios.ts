@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmulatorClient } from "../emulator-service/src/client/index.js";
@@ -22,6 +22,7 @@ export const ECHO = { command: ["echo", "hello"] };
 export interface BenchContext {
   accel: Accel;
   stateDir: string;
+  templateDir: string;
   image: BootImage;
   quick: boolean;
   log: (line: string) => void;
@@ -128,7 +129,9 @@ export async function tunedBoots(ctx: BenchContext) {
 
 /** Template boot: boot, warm up and save a template (what every clone is restored from). */
 export async function templateBoots(ctx: BenchContext) {
-  const runDir = mkdtempSync(join(tmpdir(), "edgevm-bench-tpl-"));
+  // next to the service's own templates (tmpfs by default), as the service boots them
+  mkdirSync(ctx.templateDir, { recursive: true });
+  const runDir = mkdtempSync(join(ctx.templateDir, "bench-"));
   const driver = new QemuDriver({
     runDir,
     accel: ctx.accel,

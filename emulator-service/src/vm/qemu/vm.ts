@@ -9,8 +9,11 @@ import type { LaunchedQemu } from "./launch.js";
 export const RESTORE_TIMEOUT_MS = 5_000;
 /** INIT (clock + entropy) answers in well under a second even on a loaded TCG host. */
 export const INIT_TIMEOUT_MS = 5_000;
-/** What a clone runs before it joins the warm pool: one fork and exec of the shell. */
-export const WARMUP_ARGV = ["/bin/sh", "-c", ":"];
+/**
+ * What a clone runs before it joins the warm pool: one fork and exec of the shell writing to both
+ * output pipes, so TCG has translated the exec and output paths before a job needs them.
+ */
+export const WARMUP_ARGV = ["/bin/sh", "-c", "echo warm; echo warm >&2"];
 /** Entropy handed to every clone so no two clones share RNG state. */
 const SEED_BYTES = 64;
 
