@@ -1,5 +1,4 @@
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { createEmulatorApp, type RunningServer, serve } from "./api/index.js";
 import type { EmulatorConfig } from "./config/resolve.js";
 import {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Duplex } from "node:stream";
 import { AgentChannel } from "../../emulator-service/src/protocol/index.js";
 import type { BootOptions, Vm, VmDriver } from "../../emulator-service/src/vm/driver.js";
-import { initGuest, newVmId } from "../../emulator-service/src/vm/qemu/vm.js";
+import { initGuest, newVmId } from "../../emulator-service/src/vm/guest.js";
 import {
   type BootImage,
   type TemplateKey,

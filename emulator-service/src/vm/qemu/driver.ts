@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BootOptions, VmDriver } from "../driver.js";
+import { initGuest, newVmId, withTimeout } from "../guest.js";
 import type { HostTiming } from "../host-timing.js";
 import {
   type Accel,
@@ -12,7 +13,7 @@ import {
 } from "../types.js";
 import { buildKernelCmdline, type GuestMemory, type QemuLaunchSpec } from "./args.js";
 import { launchQemu, qemuVersion } from "./launch.js";
-import { initGuest, newVmId, QemuVm, withTimeout } from "./vm.js";
+import { QemuVm } from "./vm.js";
 
 /** A template boot under TCG takes ~1.5 s; past this the boot hung (DESIGN.md: ~1 in 5 without tsc_early_khz). */
 export const BOOT_TIMEOUT_MS = 30_000;

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { AgentChannel } from "../../protocol/index.js";
 import type { Vm } from "../driver.js";
-import { type Accel, type VmExit, type VmStart, VmState } from "../types.js";
+import { initGuest, withTimeout } from "../guest.js";
+import { type Accel, type VmExit, VmState } from "../types.js";
 import type { LaunchedQemu } from "./launch.js";
 
 /** A clone's state stream is ~60 KB; loading it takes milliseconds, a stuck load is a dead VM. */
@@ -14,28 +14,6 @@ export const INIT_TIMEOUT_MS = 5_000;
  * output pipes, so TCG has translated the exec and output paths before a job needs them.
  */
 export const WARMUP_ARGV = ["/bin/sh", "-c", "echo warm; echo warm >&2"];
-/** Entropy handed to every clone so no two clones share RNG state. */
-const SEED_BYTES = 64;
-
-export function newVmId(): string {
-  return `vm-${randomBytes(5).toString("hex")}`;
-}
-
-/** Sends the current time and fresh entropy; every clone gets this before any job frame. */
-export async function initGuest(agent: AgentChannel): Promise<void> {
-  const nowNs = BigInt(Date.now()) * 1_000_000n;
-  await agent.init(nowNs, randomBytes(SEED_BYTES));
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-export { withTimeout };
 
 /**
  * One QEMU microVM. It owns its process, control sockets and agent channel; its state only
