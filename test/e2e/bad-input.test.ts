@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { signRequest } from "../../emulator-service/src/auth/index.js";
-import { cleanup, type Harness, leftovers, SECRET, startHarness } from "./harness.js";
+import { SECRET, useHarness } from "./harness.js";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ pools: { base: { warm: 1, spawned: 1 } } });
-});
-
-afterAll(async () => {
-  await h?.stop();
-  expect(leftovers(h.runDir)).toEqual({ processes: [], files: [] });
-  cleanup(h.runDir);
-});
+const harness = useHarness({ pools: { base: { warm: 1, spawned: 1 } } });
 
 async function post(
   body: string | Uint8Array,
@@ -32,7 +22,7 @@ async function post(
       }),
     );
   }
-  const response = await fetch(new URL("/v1/jobs", h.service.url), {
+  const response = await fetch(new URL("/v1/jobs", harness().service.url), {
     method: "POST",
     headers,
     body: bytes,
@@ -113,9 +103,9 @@ describe("bad input gets a clear JSON error", () => {
   });
 
   it("the service is still healthy and runs jobs afterwards", async () => {
-    const health = await fetch(new URL("/healthz", h.service.url));
+    const health = await fetch(new URL("/healthz", harness().service.url));
     expect(health.status).toBe(200);
-    const r = await h.client.run({ command: ["echo", "ok"] });
+    const r = await harness().client.run({ command: ["echo", "ok"] });
     expect(r).toMatchObject({ status: "succeeded", stdout: "ok\n" });
   });
 });

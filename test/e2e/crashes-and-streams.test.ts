@@ -1,23 +1,13 @@
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StreamEvent } from "../../emulator-service/src/client/index.js";
 import { listOurVms } from "../../emulator-service/src/vm/reaper.js";
-import { cleanup, type Harness, leftovers, startHarness } from "./harness.js";
+import { useHarness } from "./harness.js";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.stop();
-  expect(leftovers(h.runDir)).toEqual({ processes: [], files: [] });
-  cleanup(h.runDir);
-});
+const harness = useHarness();
 
 function pidOfVm(vmId: string): number | undefined {
-  return listOurVms(h.runDir).find((pid) =>
+  return listOurVms(harness().runDir).find((pid) =>
     readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`edgevm:${vmId}\0`),
   );
 }
@@ -26,7 +16,7 @@ describe("streaming", () => {
   it("streams output while the command still runs", async () => {
     const events: { event: StreamEvent; at: number }[] = [];
     const t0 = performance.now();
-    for await (const event of h.client.stream({
+    for await (const event of harness().client.stream({
       command: ["/bin/sh", "-c", "echo first; sleep 1.5; echo second >&2; exit 4"],
     })) {
       events.push({ event, at: performance.now() - t0 });
@@ -49,7 +39,7 @@ describe("streaming", () => {
 
 describe("crashes", () => {
   it("ends a job whose guest kernel panics with status crashed", async () => {
-    const r = await h.client.run({
+    const r = await harness().client.run({
       command: ["/bin/sh", "-c", "echo about to panic; echo c > /proc/sysrq-trigger; sleep 30"],
     });
     expect(r.status).toBe("crashed");
@@ -58,7 +48,7 @@ describe("crashes", () => {
   });
 
   it("ends a job whose QEMU is killed with status crashed", async () => {
-    const stream = h.client.stream({ command: ["/bin/sh", "-c", "echo ready; sleep 30"] });
+    const stream = harness().client.stream({ command: ["/bin/sh", "-c", "echo ready; sleep 30"] });
     let killed = false;
     let exit: StreamEvent | undefined;
     for await (const event of stream) {
@@ -76,16 +66,16 @@ describe("crashes", () => {
   });
 
   it("stays healthy after crashes", async () => {
-    const r = await h.client.run({ command: ["echo", "still here"] });
+    const r = await harness().client.run({ command: ["echo", "still here"] });
     expect(r).toMatchObject({ status: "succeeded", stdout: "still here\n" });
-    const cap = await h.client.capacity();
+    const cap = await harness().client.capacity();
     expect(cap.slots.busy).toBe(0);
   });
 });
 
 describe("service endpoints", () => {
   it("reports capacity for a scheduler", async () => {
-    const cap = await h.client.capacity();
+    const cap = await harness().client.capacity();
     expect(cap).toMatchObject({ region: "e2e", host: "e2e-host", slots: { total: 8 } });
     expect(["kvm", "tcg"]).toContain(cap.accel);
     expect(cap.images.map((i) => i.name)).toContain("base");
@@ -93,9 +83,9 @@ describe("service endpoints", () => {
   });
 
   it("serves /healthz and Prometheus /metrics without a signature", async () => {
-    const health = await fetch(new URL("/healthz", h.service.url));
+    const health = await fetch(new URL("/healthz", harness().service.url));
     expect(health.status).toBe(200);
-    const metrics = await (await fetch(new URL("/metrics", h.service.url))).text();
+    const metrics = await (await fetch(new URL("/metrics", harness().service.url))).text();
     expect(metrics).toMatch(/edgevm_jobs_total\{status="succeeded"\} \d+/);
     expect(metrics).toMatch(/edgevm_jobs_total\{status="crashed"\} [1-9]/);
     expect(metrics).toMatch(/edgevm_vm_start_seconds_count\{source="(warm|restore)"\} [1-9]/);

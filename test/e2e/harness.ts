@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, expect } from "vitest";
 import { EmulatorClient } from "../../emulator-service/src/client/index.js";
 import {
   type ConfigFile,
@@ -62,4 +63,25 @@ export function leftovers(runDir: string): { processes: number[]; files: string[
 
 export function cleanup(runDir: string): void {
   rmSync(runDir, { recursive: true, force: true });
+}
+
+/**
+ * One service for a whole test file: started before its tests, stopped after them, and then
+ * checked to have left no QEMU process and no file behind.
+ */
+export function useHarness(emulator: NonNullable<ConfigFile["emulator"]> = {}): () => Harness {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness(emulator);
+  });
+  afterAll(async () => {
+    if (!h) return;
+    await h.stop();
+    expect(leftovers(h.runDir)).toEqual({ processes: [], files: [] });
+    cleanup(h.runDir);
+  });
+  return () => {
+    if (!h) throw new Error("the harness is not started");
+    return h;
+  };
 }

@@ -1,22 +1,14 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, type Harness, leftovers, startHarness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { useHarness } from "./harness.js";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.stop();
-  expect(leftovers(h.runDir)).toEqual({ processes: [], files: [] });
-  cleanup(h.runDir);
-});
+const harness = useHarness();
 
 describe("jobs in real QEMU guests", () => {
   it("keeps stdout and stderr apart and reports the exit code", async () => {
-    const r = await h.client.run({ command: ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"] });
+    const r = await harness().client.run({
+      command: ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"],
+    });
     expect(r).toMatchObject({
       status: "failed",
       exitCode: 3,
@@ -32,12 +24,12 @@ describe("jobs in real QEMU guests", () => {
   });
 
   it("succeeds with exit code 0", async () => {
-    const r = await h.client.run({ command: ["echo", "hello"] });
+    const r = await harness().client.run({ command: ["echo", "hello"] });
     expect(r).toMatchObject({ status: "succeeded", exitCode: 0, stdout: "hello\n", stderr: "" });
   });
 
   it("feeds stdin, passes env exactly and runs in cwd", async () => {
-    const r = await h.client.run({
+    const r = await harness().client.run({
       command: ["/bin/sh", "-c", 'cat; echo "[$GREETING] [$EMPTY]"; pwd; env | sort | grep -c .'],
       stdin: "from stdin\n",
       env: { GREETING: "hi there", EMPTY: "" },
@@ -52,7 +44,7 @@ describe("jobs in real QEMU guests", () => {
   });
 
   it("writes files before the command runs", async () => {
-    const r = await h.client.run({
+    const r = await harness().client.run({
       command: ["/bin/sh", "-c", "cat /work/in.txt; cat /etc/app/conf"],
       files: { "/work/in.txt": "line one\n", "/etc/app/conf": "a=b" },
     });
@@ -60,7 +52,7 @@ describe("jobs in real QEMU guests", () => {
   });
 
   it("carries binary output byte for byte (base64)", async () => {
-    const r = await h.client.run({
+    const r = await harness().client.run({
       command: [
         "/bin/sh",
         "-c",
@@ -75,7 +67,7 @@ describe("jobs in real QEMU guests", () => {
   });
 
   it("caps output and says so", async () => {
-    const r = await h.client.run({
+    const r = await harness().client.run({
       command: ["head", "-c", "3000000", "/dev/zero"],
       outputEncoding: "base64",
     });
@@ -85,20 +77,20 @@ describe("jobs in real QEMU guests", () => {
   });
 
   it("reports a missing program as exit 127", async () => {
-    const r = await h.client.run({ command: ["/no/such/binary"] });
+    const r = await harness().client.run({ command: ["/no/such/binary"] });
     expect(r.status).toBe("failed");
     expect(r.exitCode).toBe(127);
     expect(r.stderr).toContain("/no/such/binary");
   });
 
   it("reports a command killed by a signal", async () => {
-    const r = await h.client.run({ command: ["/bin/sh", "-c", "kill -9 $$"] });
+    const r = await harness().client.run({ command: ["/bin/sh", "-c", "kill -9 $$"] });
     expect(r).toMatchObject({ status: "failed", exitCode: null, signal: "SIGKILL" });
   });
 
   it("ends a job that runs too long with status timeout and destroys its VM", async () => {
     const t0 = performance.now();
-    const r = await h.client.run({ command: ["sleep", "60"], timeoutMs: 1000 });
+    const r = await harness().client.run({ command: ["sleep", "60"], timeoutMs: 1000 });
     expect(r.status).toBe("timeout");
     expect(r.exitCode).toBeNull();
     expect(r.message).toContain("timeoutMs=1000");
@@ -108,7 +100,7 @@ describe("jobs in real QEMU guests", () => {
   it("runs 8 jobs in parallel, each in its own VM", async () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        h.client.run({ command: ["/bin/sh", "-c", `echo job-${i}`] }),
+        harness().client.run({ command: ["/bin/sh", "-c", `echo job-${i}`] }),
       ),
     );
     for (const [i, r] of results.entries()) {
@@ -120,12 +112,12 @@ describe("jobs in real QEMU guests", () => {
 
 describe("isolation between jobs", () => {
   it("never shows one job's files to the next", async () => {
-    const first = await h.client.run({
+    const first = await harness().client.run({
       command: ["/bin/sh", "-c", "echo secret > /tmp/leak; echo x > /root/leak; ls /tmp /root"],
     });
     expect(first.stdout).toContain("leak");
     for (let i = 0; i < 3; i++) {
-      const next = await h.client.run({
+      const next = await harness().client.run({
         command: ["/bin/sh", "-c", "ls /tmp/leak /root/leak 2>&1; true"],
       });
       expect(next.stdout).toContain("No such file");
@@ -135,7 +127,7 @@ describe("isolation between jobs", () => {
 
   it("gives every clone its own random state", async () => {
     const read = () =>
-      h.client.run({
+      harness().client.run({
         command: ["/bin/sh", "-c", "head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n'"],
       });
     const [a, b, c] = await Promise.all([read(), read(), read()]);
@@ -144,12 +136,12 @@ describe("isolation between jobs", () => {
   });
 
   it("sets the guest clock to the host's time", async () => {
-    const r = await h.client.run({ command: ["date", "+%s"] });
+    const r = await harness().client.run({ command: ["date", "+%s"] });
     expect(Math.abs(Number(r.stdout.trim()) - Date.now() / 1000)).toBeLessThan(5);
   });
 
   it("gives the guest no network device", async () => {
-    const r = await h.client.run({ command: ["ls", "/sys/class/net"] });
+    const r = await harness().client.run({ command: ["ls", "/sys/class/net"] });
     expect(r.stdout.trim().split(/\s+/)).toEqual(["lo"]);
   });
 });

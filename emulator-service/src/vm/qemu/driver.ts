@@ -17,6 +17,16 @@ import { QemuVm } from "./vm.js";
 
 /** A template boot under TCG takes ~1.5 s; past this the boot hung (DESIGN.md: ~1 in 5 without tsc_early_khz). */
 export const BOOT_TIMEOUT_MS = 30_000;
+/**
+ * Set on both ends of a template save/restore: RAM in a shared file is skipped (it stays in the
+ * file), and MIGRATION events tell when the transfer is done (no polling).
+ */
+const MIGRATION_CAPABILITIES = {
+  capabilities: [
+    { capability: "x-ignore-shared", state: true },
+    { capability: "events", state: true },
+  ],
+};
 /** Saving a template writes ~60 KB of device state (RAM stays in its file). */
 const SAVE_TIMEOUT_MS = 20_000;
 
@@ -77,6 +87,19 @@ export class QemuDriver implements VmDriver<QemuVm> {
     };
   }
 
+  /** Starts QEMU for `spec` and wraps it; `stateFd` is inherited as fd 3 for an incoming clone. */
+  private async launch(spec: QemuLaunchSpec, state: VmState, stateFd?: number): Promise<QemuVm> {
+    const launched = await launchQemu(spec, stateFd);
+    return new QemuVm({
+      id: spec.vmId,
+      accel: spec.accel,
+      memoryMiB: spec.memoryMiB,
+      launched,
+      state,
+      pidFile: spec.pidFile,
+    });
+  }
+
   /** Boots a VM from the kernel (no template). Used for the baseline and the KVM probe. */
   async bootCold(key: TemplateKey, image: BootImage, options: BootOptions = {}): Promise<QemuVm> {
     const id = newVmId();
@@ -89,15 +112,7 @@ export class QemuDriver implements VmDriver<QemuVm> {
     // the benchmark's naive baseline boots the compressed stock kernel with a stock command line
     if (spec.boot && options.kernel) spec.boot.kernel = options.kernel;
     if (spec.boot && options.cmdline) spec.boot.cmdline = options.cmdline;
-    const launched = await launchQemu(spec);
-    const vm = new QemuVm({
-      id,
-      accel: spec.accel,
-      memoryMiB: key.memoryMiB,
-      launched,
-      state: VmState.Booting,
-      pidFile: spec.pidFile,
-    });
+    const vm = await this.launch(spec, VmState.Booting);
     try {
       await this.waitBooted(vm, options.timeoutMs ?? BOOT_TIMEOUT_MS);
       return vm;
@@ -132,15 +147,7 @@ export class QemuDriver implements VmDriver<QemuVm> {
     const id = newVmId();
     const memory: GuestMemory = { kind: "file", path: join(tmp, "ram"), shared: true };
     const spec = this.spec(id, key, image, memory, { incoming: false, migratable: true });
-    const launched = await launchQemu(spec);
-    const vm = new QemuVm({
-      id,
-      accel: this.accel,
-      memoryMiB: key.memoryMiB,
-      launched,
-      state: VmState.Booting,
-      pidFile: spec.pidFile,
-    });
+    const vm = await this.launch(spec, VmState.Booting);
     try {
       await this.waitBooted(vm, BOOT_TIMEOUT_MS);
       const bootMs = performance.now() - started;
@@ -170,12 +177,7 @@ export class QemuDriver implements VmDriver<QemuVm> {
   }
 
   private async save(vm: QemuVm, statePath: string): Promise<void> {
-    await vm.qmp.execute("migrate-set-capabilities", {
-      capabilities: [
-        { capability: "x-ignore-shared", state: true },
-        { capability: "events", state: true },
-      ],
-    });
+    await vm.qmp.execute("migrate-set-capabilities", MIGRATION_CAPABILITIES);
     await vm.qmp.execute("stop");
     const done = vm.qmp.waitFor(
       (e) =>
@@ -209,27 +211,14 @@ export class QemuDriver implements VmDriver<QemuVm> {
       accel: template.accel,
     });
     const stateFd = openSync(template.statePath, "r");
-    let launched: Awaited<ReturnType<typeof launchQemu>>;
+    let vm: QemuVm;
     try {
-      launched = await launchQemu(spec, stateFd);
+      vm = await this.launch(spec, VmState.Incoming, stateFd);
     } finally {
       closeSync(stateFd);
     }
-    const vm = new QemuVm({
-      id,
-      accel: template.accel,
-      memoryMiB: template.key.memoryMiB,
-      launched,
-      state: VmState.Incoming,
-      pidFile: spec.pidFile,
-    });
     try {
-      await vm.qmp.execute("migrate-set-capabilities", {
-        capabilities: [
-          { capability: "x-ignore-shared", state: true },
-          { capability: "events", state: true },
-        ],
-      });
+      await vm.qmp.execute("migrate-set-capabilities", MIGRATION_CAPABILITIES);
       return vm;
     } catch (err) {
       await vm.destroy();
