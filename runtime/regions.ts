@@ -1,0 +1,168 @@
+/**
+ * Pure resolution of the `regions` section of `config/edgevm.json` (plus env) into the regions the
+ * local edge runs: each region's Worker port and URL, its emulator host, the front door, and the
+ * API keys. Keys are configured in clear (dev keys) and handed to Workers only as SHA-256 hashes.
+ */
+import { createHash } from "node:crypto";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { EdgevmError } from "../emulator-service/src/errors/index.js";
+
+export interface Location {
+  lat: number;
+  lon: number;
+}
+
+export interface ResolvedRegion {
+  name: string;
+  location: Location;
+  /** the region Worker's HTTP port (0 = any free port, for tests) */
+  port: number;
+  /** `http://<host>:<port>` of the region Worker */
+  url: string;
+  emulator: { port: number; url: string };
+}
+
+export interface ApiKey {
+  key: string;
+  tenant: string;
+}
+
+/** What a Worker sees of an API key: `API_KEYS` holds these, never the keys themselves. */
+export interface HashedApiKey {
+  /** lowercase hex SHA-256 of the key's UTF-8 bytes */
+  sha256: string;
+  tenant: string;
+}
+
+export interface RegionsConfig {
+  /** address every local service binds and every URL names */
+  host: string;
+  frontDoor: { port: number; url: string };
+  apiKeys: ApiKey[];
+  regions: ResolvedRegion[];
+  /** durable state (Durable Object storage per region); kept across runs */
+  stateDir: string;
+}
+
+const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits, -");
+const portSchema = z.int().min(0).max(65535);
+
+const regionSchema = z
+  .object({
+    name: nameSchema,
+    location: z
+      .object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+      .strict(),
+    port: portSchema,
+    emulator: z.object({ port: portSchema }).strict(),
+  })
+  .strict();
+
+export const regionsFileSchema = z
+  .object({
+    host: z.string().min(1).optional(),
+    stateDir: z.string().min(1).optional(),
+    frontDoor: z.object({ port: portSchema }).strict().optional(),
+    apiKeys: z.array(z.object({ key: z.string().min(8), tenant: nameSchema }).strict()).optional(),
+    list: z.array(regionSchema).min(1).optional(),
+  })
+  .strict();
+
+export type RegionsFile = z.infer<typeof regionsFileSchema>;
+
+export const DEFAULT_REGIONS: NonNullable<RegionsFile["list"]> = [
+  { name: "eu-west", location: { lat: 48.86, lon: 2.35 }, port: 8801, emulator: { port: 8791 } },
+  { name: "us-east", location: { lat: 38.9, lon: -77.0 }, port: 8802, emulator: { port: 8792 } },
+  {
+    name: "ap-south",
+    location: { lat: 1.35, lon: 103.8 },
+    port: 8803,
+    emulator: { port: 8793 },
+  },
+];
+export const DEFAULT_FRONT_DOOR_PORT = 8787;
+/** Tenant of the key given in `EDGEVM_API_KEY`. */
+export const ENV_KEY_TENANT = "default";
+
+/**
+ * The regions config from the whole config file's JSON (its `regions` section) and env:
+ * `EDGEVM_API_KEY` adds a key (tenant `default`) before the configured ones; `EDGEVM_STATE_DIR`
+ * moves the state directory. An empty `apiKeys` means the caller must generate one.
+ */
+export function resolveRegions(
+  file: unknown,
+  env: Readonly<Record<string, string | undefined>> = {},
+): RegionsConfig {
+  const section =
+    typeof file === "object" && file !== null ? (file as { regions?: unknown }).regions : undefined;
+  const parsed = regionsFileSchema.safeParse(section ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `regions.${i.path.join(".")}: ${i.message}`);
+    throw new EdgevmError("INVALID_CONFIG", `invalid config: ${issues.join("; ")}`, {
+      details: issues,
+    });
+  }
+  const data = parsed.data;
+  const host = data.host ?? "127.0.0.1";
+  const list = data.list ?? DEFAULT_REGIONS;
+  checkUnique(
+    "region name",
+    list.map((r) => r.name),
+  );
+  const frontDoorPort = data.frontDoor?.port ?? DEFAULT_FRONT_DOOR_PORT;
+  checkUnique(
+    "port",
+    [frontDoorPort, ...list.flatMap((r) => [r.port, r.emulator.port])].filter((p) => p !== 0),
+  );
+  const apiKeys: ApiKey[] = [];
+  if (env.EDGEVM_API_KEY) apiKeys.push({ key: env.EDGEVM_API_KEY, tenant: ENV_KEY_TENANT });
+  for (const k of data.apiKeys ?? []) if (k.key !== env.EDGEVM_API_KEY) apiKeys.push(k);
+  const cacheHome = env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), ".cache");
+  return {
+    host,
+    frontDoor: { port: frontDoorPort, url: httpUrl(host, frontDoorPort) },
+    apiKeys,
+    regions: list.map((r) => ({
+      name: r.name,
+      location: { ...r.location },
+      port: r.port,
+      url: httpUrl(host, r.port),
+      emulator: { port: r.emulator.port, url: httpUrl(host, r.emulator.port) },
+    })),
+    stateDir: env.EDGEVM_STATE_DIR ?? data.stateDir ?? join(cacheHome, "edgevm"),
+  };
+}
+
+/** `http://host:port`, with IPv6 hosts in brackets. */
+export function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** The hashes Workers compare a bearer token against (`API_KEYS`). */
+export function hashApiKeys(keys: readonly ApiKey[]): HashedApiKey[] {
+  return keys.map(({ key, tenant }) => ({
+    sha256: createHash("sha256").update(key, "utf8").digest("hex"),
+    tenant,
+  }));
+}
+
+/** Looks a region up by name, with a clear error listing the known ones. */
+export function findRegion(config: RegionsConfig, name: string): ResolvedRegion {
+  const region = config.regions.find((r) => r.name === name);
+  if (!region) {
+    const known = config.regions.map((r) => r.name).join(", ");
+    throw new EdgevmError("INVALID_CONFIG", `unknown region "${name}" (known: ${known})`);
+  }
+  return region;
+}
+
+function checkUnique(what: string, values: Array<string | number>): void {
+  const seen = new Set<string | number>();
+  for (const value of values) {
+    if (seen.has(value))
+      throw new EdgevmError("INVALID_CONFIG", `invalid config: ${what} ${value} is used twice`);
+    seen.add(value);
+  }
+}

@@ -1,0 +1,194 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_FRONT_DOOR_PORT,
+  findRegion,
+  hashApiKeys,
+  httpUrl,
+  resolveRegions,
+} from "../../../runtime/regions.js";
+
+const ENV = { HOME: "/home/u" };
+
+describe("resolveRegions", () => {
+  it("defaults to three regions, the front door on 8787 and no keys", () => {
+    const config = resolveRegions({}, ENV);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.frontDoor).toEqual({
+      port: DEFAULT_FRONT_DOOR_PORT,
+      url: "http://127.0.0.1:8787",
+    });
+    expect(config.apiKeys).toEqual([]);
+    expect(config.stateDir).toBe("/home/u/.cache/edgevm");
+    expect(config.regions).toEqual([
+      {
+        name: "eu-west",
+        location: { lat: 48.86, lon: 2.35 },
+        port: 8801,
+        url: "http://127.0.0.1:8801",
+        emulator: { port: 8791, url: "http://127.0.0.1:8791" },
+      },
+      {
+        name: "us-east",
+        location: { lat: 38.9, lon: -77.0 },
+        port: 8802,
+        url: "http://127.0.0.1:8802",
+        emulator: { port: 8792, url: "http://127.0.0.1:8792" },
+      },
+      {
+        name: "ap-south",
+        location: { lat: 1.35, lon: 103.8 },
+        port: 8803,
+        url: "http://127.0.0.1:8803",
+        emulator: { port: 8793, url: "http://127.0.0.1:8793" },
+      },
+    ]);
+  });
+
+  it("ignores the rest of the file and accepts a missing file", () => {
+    expect(resolveRegions({ emulator: { region: "x" } }, ENV).regions).toHaveLength(3);
+    expect(resolveRegions(undefined, ENV).regions).toHaveLength(3);
+  });
+
+  it("reads the repository's config/edgevm.json", () => {
+    const file: unknown = JSON.parse(
+      readFileSync(join(import.meta.dirname, "../../../config/edgevm.json"), "utf8"),
+    );
+    const config = resolveRegions(file, ENV);
+    expect(config.regions.map((r) => r.name)).toEqual(["eu-west", "us-east", "ap-south"]);
+    // the documented dev key, whose hash the root wrangler.toml's API_KEYS carries
+    expect(hashApiKeys(config.apiKeys)).toContainEqual({
+      sha256: "2fd7b912a4a302a527303c1ac175d3f720abcb40a64869c07257d69a290f9e0b",
+      tenant: "dev",
+    });
+  });
+
+  it("takes regions, host, front door, keys and state dir from the file", () => {
+    const config = resolveRegions(
+      {
+        regions: {
+          host: "::1",
+          stateDir: "/srv/edgevm",
+          frontDoor: { port: 9000 },
+          apiKeys: [{ key: "k".repeat(20), tenant: "acme" }],
+          list: [{ name: "r1", location: { lat: 1, lon: 2 }, port: 0, emulator: { port: 9100 } }],
+        },
+      },
+      ENV,
+    );
+    expect(config.frontDoor.url).toBe("http://[::1]:9000");
+    expect(config.stateDir).toBe("/srv/edgevm");
+    expect(config.apiKeys).toEqual([{ key: "k".repeat(20), tenant: "acme" }]);
+    expect(config.regions).toEqual([
+      {
+        name: "r1",
+        location: { lat: 1, lon: 2 },
+        port: 0,
+        url: "http://[::1]:0",
+        emulator: { port: 9100, url: "http://[::1]:9100" },
+      },
+    ]);
+  });
+
+  it("puts EDGEVM_API_KEY first (tenant default) without duplicating it", () => {
+    const key = "env-key-0123456789";
+    const config = resolveRegions(
+      {
+        regions: {
+          apiKeys: [
+            { key, tenant: "dev" },
+            { key: "other-key-0123456789", tenant: "b" },
+          ],
+        },
+      },
+      { ...ENV, EDGEVM_API_KEY: key, EDGEVM_STATE_DIR: "/tmp/s" },
+    );
+    expect(config.apiKeys).toEqual([
+      { key, tenant: "default" },
+      { key: "other-key-0123456789", tenant: "b" },
+    ]);
+    expect(config.stateDir).toBe("/tmp/s");
+  });
+
+  it.each([
+    [{ list: [] }, "regions.list"],
+    [
+      {
+        list: [{ name: "Bad Name", location: { lat: 0, lon: 0 }, port: 1, emulator: { port: 2 } }],
+      },
+      "regions.list.0.name",
+    ],
+    [
+      { list: [{ name: "a", location: { lat: 91, lon: 0 }, port: 1, emulator: { port: 2 } }] },
+      "lat",
+    ],
+    [
+      { list: [{ name: "a", location: { lat: 0, lon: 0 }, port: 70000, emulator: { port: 2 } }] },
+      "port",
+    ],
+    [{ apiKeys: [{ key: "short", tenant: "t" }] }, "apiKeys"],
+    [{ unknown: 1 }, "unknown"],
+  ])("rejects %j with INVALID_CONFIG naming %s", (regions, field) => {
+    let caught: unknown;
+    try {
+      resolveRegions({ regions }, ENV);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: "INVALID_CONFIG" });
+    expect((caught as Error).message).toContain(field);
+  });
+
+  it("rejects duplicate names and ports (port 0 may repeat)", () => {
+    const r = (name: string, port: number, emu: number) => ({
+      name,
+      location: { lat: 0, lon: 0 },
+      port,
+      emulator: { port: emu },
+    });
+    expect(() => resolveRegions({ regions: { list: [r("a", 1, 2), r("a", 3, 4)] } }, ENV)).toThrow(
+      /region name a is used twice/,
+    );
+    expect(() => resolveRegions({ regions: { list: [r("a", 1, 2), r("b", 3, 1)] } }, ENV)).toThrow(
+      /port 1 is used twice/,
+    );
+    expect(() =>
+      resolveRegions({ regions: { frontDoor: { port: 2 }, list: [r("a", 1, 2)] } }, ENV),
+    ).toThrow(/port 2 is used twice/);
+    expect(
+      resolveRegions({ regions: { list: [r("a", 0, 0), r("b", 0, 0)] } }, ENV).regions,
+    ).toHaveLength(2);
+  });
+});
+
+describe("hashApiKeys", () => {
+  it("hands Workers lowercase hex SHA-256 of each key, never the key", () => {
+    const hashed = hashApiKeys([{ key: "secret-key-123456", tenant: "t1" }]);
+    expect(hashed).toEqual([
+      { sha256: createHash("sha256").update("secret-key-123456").digest("hex"), tenant: "t1" },
+    ]);
+    expect(hashed[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(hashed)).not.toContain("secret-key");
+  });
+
+  it("hashes a known vector", () => {
+    expect(hashApiKeys([{ key: "abc", tenant: "x" }])[0]?.sha256).toBe(
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    );
+  });
+});
+
+describe("helpers", () => {
+  it("httpUrl brackets IPv6", () => {
+    expect(httpUrl("127.0.0.1", 80)).toBe("http://127.0.0.1:80");
+    expect(httpUrl("::1", 80)).toBe("http://[::1]:80");
+  });
+
+  it("findRegion names the known regions on a miss", () => {
+    const config = resolveRegions({}, ENV);
+    expect(findRegion(config, "us-east").port).toBe(8802);
+    expect(() => findRegion(config, "mars")).toThrow(/known: eu-west, us-east, ap-south/);
+  });
+});
