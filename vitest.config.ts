@@ -1,8 +1,16 @@
+import { createHash } from "node:crypto";
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { KEY_A, KEY_B, TENANT_A, TENANT_B } from "./worker-apps/compute/test/keys.js";
+import { createFakeEmulator, FAKE_SECRET } from "./worker-apps/compute/test/node/fake-emulator.js";
+
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**
- * Two projects: `unit` (pure logic, fake drivers, host-mode agent; seconds) and `e2e` (real QEMU
- * guests through the real service; files run one at a time because the machine has 2 cores).
+ * Three projects: `unit` (pure logic, fake drivers, host-mode agent; seconds), `e2e` (real QEMU
+ * guests through the real service; files run one at a time because the machine has 2 cores) and
+ * `worker` (the compute Worker inside workerd via @cloudflare/vitest-pool-workers, against a fake
+ * emulator host served from Node).
  */
 export default defineConfig({
   test: {
@@ -21,6 +29,41 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            main: "./worker-apps/compute/src/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                REGION: "test-region",
+                REGIONS: JSON.stringify([
+                  { name: "test-region", url: "http://127.0.0.1:8801" },
+                  // nothing listens on port 9 (discard): a region that is down
+                  { name: "down-region", url: "http://127.0.0.1:9" },
+                ]),
+                // with EMULATOR bound, EMULATOR_URL only labels the host in /v1/regions
+                EMULATOR_URL: "http://emulator.test:8790",
+                EMULATOR_SECRET: FAKE_SECRET,
+                API_KEYS: JSON.stringify([
+                  { sha256: sha256(KEY_A), tenant: TENANT_A },
+                  { sha256: sha256(KEY_B), tenant: TENANT_B },
+                ]),
+              },
+              serviceBindings: {
+                EMULATOR: { node: createFakeEmulator() },
+                // how a user Worker binds the RPC entrypoint (the pool maps this name to itself)
+                VMS: { name: "edgevm-compute", entrypoint: "VmService", props: { tenant: "app1" } },
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "worker",
+          include: ["worker-apps/compute/test/**/*.test.ts"],
+          testTimeout: 20_000,
         },
       },
     ],

@@ -118,7 +118,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 /** Parses JSON text; INVALID_JSON when it is empty or not JSON. */
 export function parseJsonBody(raw: Uint8Array): unknown {
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(raw);
+  const text = new TextDecoder().decode(raw);
   if (text.trim() === "") {
     throw new EdgevmError("INVALID_JSON", "request body is empty; expected a JSON object");
   }

@@ -3,7 +3,7 @@
 const encoder = new TextEncoder();
 
 export function toBytes(data: string | Uint8Array): Uint8Array<ArrayBuffer> {
-  if (typeof data === "string") return encoder.encode(data);
+  if (typeof data === "string") return new Uint8Array(encoder.encode(data));
   // Copy so the result is backed by a plain ArrayBuffer (what Web Crypto accepts).
   const copy = new Uint8Array(data.byteLength);
   copy.set(data);

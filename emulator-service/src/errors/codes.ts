@@ -14,6 +14,8 @@ export const ERROR_STATUS = {
   QUEUE_FULL: 429,
   NO_CAPACITY: 503,
   SHUTTING_DOWN: 503,
+  /** the region Worker could not reach its emulator host (network error or timeout) */
+  EMULATOR_UNAVAILABLE: 503,
   VM_CRASHED: 502,
   JOB_TIMEOUT: 504,
   IMAGE_BUILD_FAILED: 500,

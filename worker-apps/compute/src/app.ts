@@ -1,0 +1,35 @@
+/** The compute Worker's HTTP API (Hono): routes, auth, request context, the one error mapping. */
+
+import { Hono } from "hono";
+import { requireApiKey } from "./auth/api-keys.js";
+import type { AppEnv } from "./http/app-env.js";
+import { rootLogger } from "./http/log.js";
+import { registry } from "./http/metrics.js";
+import { requestContext } from "./http/request-context.js";
+import { jobRoutes } from "./jobs/routes.js";
+import { regionRoutes } from "./regions/routes.js";
+import { EdgevmError, errorResponse, PROMETHEUS_CONTENT_TYPE } from "./shared/index.js";
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use("*", requestContext());
+  app.use("/v1/*", requireApiKey());
+
+  app.get("/healthz", (c) => c.json({ ok: true, region: c.env.REGION }));
+  app.get("/metrics", (c) =>
+    c.body(registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }),
+  );
+  app.route("/v1/jobs", jobRoutes());
+  app.route("/v1", regionRoutes());
+
+  app.notFound((c) =>
+    errorResponse(
+      new EdgevmError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`),
+      c.var.log ?? rootLogger,
+    ),
+  );
+  // Every error, thrown anywhere, becomes JSON through the one code → status map (ERROR_STATUS).
+  app.onError((err, c) => errorResponse(err, c.var.log ?? rootLogger));
+  return app;
+}

@@ -1,0 +1,26 @@
+import type { JobRecord } from "../jobs/job-record.js";
+
+/**
+ * The compute Worker's bindings. This is the contract with `runtime/` (which generates the workerd
+ * config) and with the root `wrangler.toml`: keep the names stable.
+ */
+export interface Env {
+  /** this region's name, e.g. "eu-west" */
+  REGION: string;
+  /** JSON: `[{ "name": "eu-west", "url": "http://127.0.0.1:8801", "location": { "lat": 48.8, "lon": 2.3 } }, …]` */
+  REGIONS: string;
+  /**
+   * Service binding to this region's emulator host (an external address in the generated workerd
+   * config). Absent under `wrangler dev`, which cannot bind a service to an external address; then
+   * `EMULATOR_URL` is used instead (see `emulator/emulator-fetch.ts`).
+   */
+  EMULATOR?: Fetcher;
+  /** base URL of the emulator host, used only when `EMULATOR` is not bound (`wrangler dev`) */
+  EMULATOR_URL?: string;
+  /** HMAC secret shared with the emulator host (a secret: `.dev.vars` or `wrangler secret put`) */
+  EMULATOR_SECRET: string;
+  /** JSON: `[{ "sha256": "<hex sha256 of the key>", "tenant": "acme" }]` */
+  API_KEYS: string;
+  /** class `JobRecord` (SQLite-backed Durable Object): one object per async job */
+  JOBS: DurableObjectNamespace<JobRecord>;
+}

@@ -1,0 +1,37 @@
+/**
+ * The Worker's own Prometheus counters. They live in module scope, so they count per isolate:
+ * workerd may run several isolates (and restarts reset them). That is acceptable for a local edge
+ * whose dashboards sum over scrapes; a production deployment would use Workers Analytics Engine.
+ */
+
+import { Registry } from "../shared/index.js";
+
+export const registry = new Registry();
+
+export const httpRequestsTotal = registry.counter<"route" | "status">({
+  name: "edgevm_worker_http_requests_total",
+  help: "HTTP requests answered by the compute Worker, by route and status",
+  labelNames: ["route", "status"],
+});
+
+/** `mode`: wait | stream | async | rpc_run | rpc_stream; `status`: the emulator's HTTP status, or "error" */
+export const jobsForwardedTotal = registry.counter<"mode" | "status">({
+  name: "edgevm_worker_jobs_forwarded_total",
+  help: "Jobs forwarded to the emulator host, by mode and emulator response status",
+  labelNames: ["mode", "status"],
+});
+
+const ROUTES: ReadonlyArray<[RegExp, string]> = [
+  [/^\/healthz$/, "/healthz"],
+  [/^\/metrics$/, "/metrics"],
+  [/^\/v1\/jobs$/, "/v1/jobs"],
+  [/^\/v1\/jobs\/[^/]+$/, "/v1/jobs/:id"],
+  [/^\/v1\/regions$/, "/v1/regions"],
+  [/^\/v1\/images$/, "/v1/images"],
+];
+
+/** A bounded `route` label: known routes by pattern, anything else "unmatched". */
+export function routeLabel(path: string): string {
+  for (const [pattern, label] of ROUTES) if (pattern.test(path)) return label;
+  return "unmatched";
+}

@@ -1,0 +1,40 @@
+/** Request id (accepted or generated), per-request logger, access log line and request counter. */
+
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./app-env.js";
+import { rootLogger } from "./log.js";
+import { httpRequestsTotal, routeLabel } from "./metrics.js";
+
+export const REQUEST_ID_HEADER = "x-request-id";
+const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The caller's id when it is a sane token, otherwise a fresh UUID. */
+export function pickRequestId(given: string | null | undefined): string {
+  return typeof given === "string" && SANE_REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
+export function requestContext(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = Date.now();
+    const requestId = pickRequestId(c.req.header(REQUEST_ID_HEADER));
+    c.set("requestId", requestId);
+    c.set("log", rootLogger.child({ requestId, region: c.env.REGION }));
+    await next();
+    // Responses passed through from the emulator (or fetch) have immutable headers: copy once.
+    try {
+      c.res.headers.set(REQUEST_ID_HEADER, requestId);
+    } catch {
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set(REQUEST_ID_HEADER, requestId);
+    }
+    const status = c.res.status;
+    httpRequestsTotal.inc({ route: routeLabel(c.req.path), status: String(status) });
+    c.var.log.info("request", {
+      method: c.req.method,
+      path: c.req.path,
+      status,
+      tenant: c.get("tenant"),
+      ms: Date.now() - started,
+    });
+  };
+}

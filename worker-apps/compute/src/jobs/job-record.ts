@@ -1,0 +1,152 @@
+/**
+ * JobRecord: one SQLite-backed Durable Object per async job, named `${tenant}:${jobId}`. It stores
+ * the request, runs the job itself from an alarm (so the work is tied to neither the client
+ * request nor the Worker isolate that accepted it), and stores the result.
+ *
+ * A record is never `running` forever: when it is found `running` while no run is in progress in
+ * this object's isolate (the runtime restarted mid-run, the alarm was lost…) and the run started
+ * more than `timeoutMs + RUN_GRACE_MS` ago, it ends `crashed` with a reason. A run also keeps an
+ * alarm at that deadline, so the check happens even if nobody asks for the job.
+ */
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../config/env.js";
+import { rootLogger } from "../http/log.js";
+import { runOnEmulator } from "./run-job.js";
+import {
+  ensureSchema,
+  insertJob,
+  loadJob,
+  markCrashed,
+  markDone,
+  markError,
+  markQueued,
+  markRunning,
+  type StoredJob,
+} from "./store.js";
+import { type JobView, viewOf } from "./view.js";
+
+/**
+ * Time allowed beyond a job's own timeout before a run with no live runner is declared lost:
+ * covers the host's queue wait (30 s by default), VM start and returning the output.
+ */
+export const RUN_GRACE_MS = 60_000;
+
+/** Capacity answers (429/503) are retried this many times in all, after their Retry-After. */
+const MAX_ATTEMPTS = 5;
+/** Bounds on the wait before a retry (ms), whatever Retry-After says. */
+const MIN_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
+
+export interface CreateJobInput {
+  id: string;
+  tenant: string;
+  request: string;
+  requestId: string;
+  timeoutMs: number;
+}
+
+export class JobRecord extends DurableObject<Env> {
+  /** true while this instance is running the job (in-memory: gone after a restart) */
+  private running = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ensureSchema(ctx.storage.sql);
+  }
+
+  /** Stores a new job and schedules its run right away. Idempotent for the same id. */
+  async create(input: CreateJobInput): Promise<void> {
+    if (loadJob(this.ctx.storage.sql) !== null) return;
+    insertJob(this.ctx.storage.sql, {
+      ...input,
+      state: "queued",
+      attempts: 0,
+      createdAt: Date.now(),
+      startedAt: null,
+      finishedAt: null,
+      result: null,
+      error: null,
+      message: null,
+    });
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** The job as `GET /v1/jobs/:id` shows it, or null when this object holds no job. */
+  async view(): Promise<JobView | null> {
+    const job = loadJob(this.ctx.storage.sql);
+    if (job === null) return null;
+    return viewOf(this.reconcile(job), this.env.REGION);
+  }
+
+  override async alarm(): Promise<void> {
+    const job = loadJob(this.ctx.storage.sql);
+    if (job === null || this.running) return;
+    if (job.state === "running") {
+      const current = this.reconcile(job);
+      if (current.state === "running") await this.ctx.storage.setAlarm(this.deadline(current));
+      return;
+    }
+    if (job.state !== "queued") return;
+    await this.run(job);
+  }
+
+  private async run(job: StoredJob): Promise<void> {
+    const log = rootLogger.child({ requestId: job.requestId, jobId: job.id, tenant: job.tenant });
+    const sql = this.ctx.storage.sql;
+    const startedAt = Date.now();
+    this.running = true;
+    markRunning(sql, startedAt);
+    await this.ctx.storage.setAlarm(startedAt + job.timeoutMs + RUN_GRACE_MS);
+    try {
+      const body = new TextEncoder().encode(job.request);
+      const outcome = await runOnEmulator(this.env, body, job.requestId, "async");
+      if (outcome.ok) {
+        markDone(sql, outcome.result, Date.now());
+        await this.ctx.storage.deleteAlarm();
+        log.info("async job finished", { status: outcome.result.status });
+        return;
+      }
+      const retryable = outcome.status === 429 || outcome.status === 503;
+      if (retryable && job.attempts + 1 < MAX_ATTEMPTS) {
+        const afterS = Number(outcome.retryAfter ?? "1");
+        const waitMs = Math.min(
+          MAX_RETRY_MS,
+          Math.max(MIN_RETRY_MS, Number.isFinite(afterS) ? afterS * 1000 : 1000),
+        );
+        markQueued(sql);
+        await this.ctx.storage.setAlarm(Date.now() + waitMs);
+        log.warn("async job deferred", { code: outcome.error.error.code, waitMs });
+        return;
+      }
+      markError(
+        sql,
+        { status: outcome.status, body: outcome.error, retryAfter: outcome.retryAfter },
+        Date.now(),
+      );
+      await this.ctx.storage.deleteAlarm();
+      log.warn("async job rejected", { status: outcome.status, code: outcome.error.error.code });
+    } catch (err) {
+      markCrashed(sql, `the Worker failed while running the job: ${String(err)}`, Date.now());
+      await this.ctx.storage.deleteAlarm();
+      log.error("async job failed", { err });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private deadline(job: StoredJob): number {
+    return (job.startedAt ?? job.createdAt) + job.timeoutMs + RUN_GRACE_MS;
+  }
+
+  /** Ends a lost run as `crashed`; returns the job as it now stands. */
+  private reconcile(job: StoredJob): StoredJob {
+    if (job.state !== "running" || this.running || Date.now() < this.deadline(job)) return job;
+    const message =
+      "the job's run was interrupted (the runtime restarted or the run was lost) and it did not " +
+      `finish within its timeout (${job.timeoutMs} ms) plus ${RUN_GRACE_MS} ms`;
+    markCrashed(this.ctx.storage.sql, message, Date.now());
+    rootLogger.warn("async job lost", { requestId: job.requestId, jobId: job.id });
+    return { ...job, state: "crashed", message, finishedAt: Date.now() };
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The SQLite row of one async job (each JobRecord object holds exactly one job). Pure functions over
+ * `SqlStorage`, so tests can seed records directly.
+ */
+
+import type { ErrorBody, JobResult } from "../shared/index.js";
+
+export type RecordState = "queued" | "running" | "done" | "error" | "crashed";
+
+export interface StoredJob {
+  id: string;
+  tenant: string;
+  /** the validated request body, exactly as it will be sent to the emulator host */
+  request: string;
+  requestId: string;
+  timeoutMs: number;
+  state: RecordState;
+  attempts: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  result: JobResult | null;
+  /** state "error": the emulator's (or the Worker's) error, its HTTP status and Retry-After */
+  error: { status: number; body: ErrorBody; retryAfter: string | null } | null;
+  /** state "crashed": why the run never finished */
+  message: string | null;
+}
+
+type Row = {
+  id: string;
+  tenant: string;
+  request: string;
+  request_id: string;
+  timeout_ms: number;
+  state: string;
+  attempts: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  result: string | null;
+  error: string | null;
+  message: string | null;
+};
+
+export function ensureSchema(sql: SqlStorage): void {
+  sql.exec(`CREATE TABLE IF NOT EXISTS job (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    request TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    timeout_ms INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    result TEXT,
+    error TEXT,
+    message TEXT
+  )`);
+}
+
+export function insertJob(sql: SqlStorage, job: StoredJob): void {
+  sql.exec(
+    `INSERT INTO job (id, tenant, request, request_id, timeout_ms, state, attempts, created_at,
+       started_at, finished_at, result, error, message)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    job.id,
+    job.tenant,
+    job.request,
+    job.requestId,
+    job.timeoutMs,
+    job.state,
+    job.attempts,
+    job.createdAt,
+    job.startedAt,
+    job.finishedAt,
+    job.result === null ? null : JSON.stringify(job.result),
+    job.error === null ? null : JSON.stringify(job.error),
+    job.message,
+  );
+}
+
+export function loadJob(sql: SqlStorage): StoredJob | null {
+  const row = sql.exec<Row>("SELECT * FROM job LIMIT 1").toArray()[0];
+  if (row === undefined) return null;
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    request: row.request,
+    requestId: row.request_id,
+    timeoutMs: row.timeout_ms,
+    state: row.state as RecordState,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
+    error: row.error === null ? null : (JSON.parse(row.error) as StoredJob["error"]),
+    message: row.message,
+  };
+}
+
+export function markRunning(sql: SqlStorage, now: number): void {
+  sql.exec("UPDATE job SET state = 'running', started_at = ?, attempts = attempts + 1", now);
+}
+
+export function markQueued(sql: SqlStorage): void {
+  sql.exec("UPDATE job SET state = 'queued', started_at = NULL");
+}
+
+export function markDone(sql: SqlStorage, result: JobResult, now: number): void {
+  sql.exec(
+    "UPDATE job SET state = 'done', result = ?, finished_at = ?",
+    JSON.stringify(result),
+    now,
+  );
+}
+
+export function markError(
+  sql: SqlStorage,
+  error: NonNullable<StoredJob["error"]>,
+  now: number,
+): void {
+  sql.exec(
+    "UPDATE job SET state = 'error', error = ?, finished_at = ?",
+    JSON.stringify(error),
+    now,
+  );
+}
+
+export function markCrashed(sql: SqlStorage, message: string, now: number): void {
+  sql.exec("UPDATE job SET state = 'crashed', message = ?, finished_at = ?", message, now);
+}
