@@ -8,6 +8,7 @@ import { silentLogger } from "../emulator-service/src/log/index.js";
 import { prepareImages } from "../emulator-service/src/service.js";
 import { chooseAccel } from "../emulator-service/src/vm/accel.js";
 import { readHostTiming } from "../emulator-service/src/vm/host-timing.js";
+import { edgeBench } from "./edge.js";
 import {
   type BenchContext,
   idleMemory,
@@ -61,20 +62,22 @@ export async function runBench(argv: string[]): Promise<number> {
   };
   log(`edgevm bench: accel ${accel.accel} (${accel.reason}), ${cpus().length} cores`);
 
-  log("1/7 naive cold boot of the stock kernel (baseline) …");
+  log("1/8 naive cold boot of the stock kernel (baseline) …");
   const naive = await naiveBoots(ctx, `/boot/vmlinuz-${image.kernelVersion}`);
-  log("2/7 tuned cold boot …");
+  log("2/8 tuned cold boot …");
   const tuned = await tunedBoots(ctx);
-  log("3/7 template boot …");
+  log("3/8 template boot …");
   const template = await templateBoots(ctx);
-  log("4/7 jobs on a pool miss …");
+  log("4/8 jobs on a pool miss …");
   const miss = await missJobs(ctx);
-  log("5/7 jobs on a warm VM …");
+  log("5/8 jobs on a warm VM …");
   const warm = await warmJobs(ctx);
-  log(`6/7 fresh-VM jobs/s at concurrency ${concurrency} for ${seconds} s …`);
+  log(`6/8 fresh-VM jobs/s at concurrency ${concurrency} for ${seconds} s …`);
   const rate = await throughput(ctx, concurrency, quick ? Math.min(seconds, 8) : seconds);
-  log(`7/7 memory of ${idleVms} idle warm VMs …`);
+  log(`7/8 memory of ${idleVms} idle warm VMs …`);
   const idle = await idleMemory(ctx, quick ? Math.min(idleVms, 10) : idleVms);
+  log("8/8 the edge: Worker hop latency and front door requests/s …");
+  const edge = await edgeBench({ jobs: quick ? 10 : 30 });
 
   const naiveJob = naive.p50;
   const rows: Row[] = [
@@ -139,6 +142,25 @@ export async function runBench(argv: string[]): Promise<number> {
       note: `max ${idle.privateMiB.max.toFixed(1)}, PSS mean ${idle.pssMiB.mean.toFixed(1)}`,
     },
     { metric: "idle CPU per warm VM", value: idle.cpuPercentPerVm, unit: "% core" },
+    { metric: "echo job on a warm VM, emulator directly, p50", value: edge.direct.p50, unit: "ms" },
+    {
+      metric: "echo job on a warm VM via front door + region Worker, p50",
+      value: edge.viaFrontDoor.p50,
+      unit: "ms",
+    },
+    {
+      metric: "latency the Worker hops add, p50",
+      value: edge.hopP50Ms,
+      unit: "ms",
+      target: { op: "<=", value: 3 },
+    },
+    {
+      metric: "front door requests/s (GET /healthz, no VM)",
+      value: edge.frontDoorHealthzRps,
+      unit: "req/s",
+      target: { op: ">=", value: 8000 },
+      note: edge.wrk,
+    },
   ];
   const table = renderTable(rows);
   process.stdout.write(`\n${table}\n\n`);
@@ -152,7 +174,7 @@ export async function runBench(argv: string[]): Promise<number> {
     accel,
     quick,
     rows,
-    raw: { naive, tuned, template, miss, warm, throughput: rate, idle },
+    raw: { naive, tuned, template, miss, warm, throughput: rate, idle, edge },
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const out = values.out ?? join(RESULTS_DIR, `bench-${report.date.replace(/[:.]/g, "-")}.json`);

@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { EdgevmError } from "../emulator-service/src/errors/index.js";
+import { parseCidr } from "../worker-apps/front-door/src/cidr.js";
 
 export interface Location {
   lat: number;
@@ -22,6 +23,8 @@ export interface ResolvedRegion {
   /** `http://<host>:<port>` of the region Worker */
   url: string;
   emulator: { port: number; url: string };
+  /** client address ranges the front door sends to this region (local stand-in for geo-IP) */
+  cidrs?: string[];
 }
 
 export interface ApiKey {
@@ -57,6 +60,9 @@ const regionSchema = z
       .strict(),
     port: portSchema,
     emulator: z.object({ port: portSchema }).strict(),
+    cidrs: z
+      .array(z.string().refine((s) => parseCidr(s) !== undefined, "not an IPv4/IPv6 CIDR"))
+      .optional(),
   })
   .strict();
 
@@ -130,6 +136,7 @@ export function resolveRegions(
       port: r.port,
       url: httpUrl(host, r.port),
       emulator: { port: r.emulator.port, url: httpUrl(host, r.emulator.port) },
+      ...(r.cidrs ? { cidrs: [...r.cidrs] } : {}),
     })),
     stateDir: env.EDGEVM_STATE_DIR ?? data.stateDir ?? join(cacheHome, "edgevm"),
   };

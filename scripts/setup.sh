@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(qemu-system-x86 busybox-static linux-image-amd64 musl-tools xz-utils zstd gcc libc6-dev)
+# wrk is only for the benchmark (front door requests/s); everything else is needed to build and run guests
+DEBIAN_PACKAGES=(qemu-system-x86 busybox-static linux-image-amd64 musl-tools xz-utils zstd gcc libc6-dev wrk)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

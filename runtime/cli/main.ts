@@ -2,6 +2,7 @@ import { benchCommand } from "./bench.js";
 import { emulatorCommand } from "./emulator.js";
 import { imagesCommand } from "./images.js";
 import { runCommand } from "./run.js";
+import { startCommand } from "./start.js";
 import { statusCommand } from "./status.js";
 
 const USAGE = `edgevm — fresh microVMs for edge Workers
@@ -9,7 +10,7 @@ const USAGE = `edgevm — fresh microVMs for edge Workers
 Usage: edgevm <command> [options]
 
 Commands:
-  start                 start the local edge (today: one emulator host; see README)
+  start [--config F]    start the local edge: every region (emulator host + workerd), front door
   emulator [options]    start one emulator host
       --config <file>   config file (default config/edgevm.json)
       --region <name>   region this host serves
@@ -46,6 +47,7 @@ async function dispatch(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "start":
+      return startCommand(rest);
     case "emulator":
       return emulatorCommand(rest);
     case "images":

@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   INVALID_REQUEST: 400,
   UNKNOWN_IMAGE: 400,
   NETWORK_NOT_ALLOWED: 400,
+  UNKNOWN_REGION: 400,
   UNAUTHORIZED: 401,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
@@ -16,6 +17,12 @@ export const ERROR_STATUS = {
   SHUTTING_DOWN: 503,
   /** the region Worker could not reach its emulator host (network error or timeout) */
   EMULATOR_UNAVAILABLE: 503,
+  /** the front door: a pinned region is down */
+  REGION_UNAVAILABLE: 503,
+  /** the front door: every candidate region failed */
+  NO_REGION_AVAILABLE: 503,
+  /** the front door: a region dropped the connection after a non-retryable request was sent */
+  REGION_CONNECTION_LOST: 502,
   VM_CRASHED: 502,
   JOB_TIMEOUT: 504,
   IMAGE_BUILD_FAILED: 500,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   createReadStream,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -10,6 +11,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { EdgevmError } from "../errors/index.js";
+import { acquireLock } from "../images/cache.js";
 import type { Logger } from "../log/index.js";
 import type { VmDriver } from "../vm/driver.js";
 import {
@@ -103,7 +105,33 @@ export class TemplateStore {
       imageHash: image.hash,
       driver: driver.fingerprint,
     });
-    const dir = join(this.options.dir, driver.accel, `${templateKeyId(key)}-${identity}`);
+    const parent = join(this.options.dir, driver.accel);
+    mkdirSync(parent, { recursive: true });
+    // Several hosts on one machine share the template directory: one builds, the others wait
+    // and then load what it saved.
+    const release = await acquireLock(join(parent, `.${templateKeyId(key)}.lock`), {
+      onWait: (pid) =>
+        this.options.logger.info("waiting for another process's template build", { pid }),
+    });
+    try {
+      return await this.loadLocked(
+        key,
+        image,
+        identity,
+        join(parent, `${templateKeyId(key)}-${identity}`),
+      );
+    } finally {
+      await release();
+    }
+  }
+
+  private async loadLocked(
+    key: TemplateKey,
+    image: BootImage,
+    identity: string,
+    dir: string,
+  ): Promise<TemplateSnapshot> {
+    const { driver } = this.options;
     const existing = await this.verified(dir, identity);
     if (existing) {
       this.options.logger.info("template loaded", { template: templateKeyId(key), dir });

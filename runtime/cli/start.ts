@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { createConsoleReporter } from "../../emulator-service/src/images/index.js";
+import { createLogger, levelFromEnv } from "../../emulator-service/src/log/index.js";
+import { startEdge } from "../edge.js";
+import { resolveRegions } from "../regions.js";
+import { DEFAULT_CONFIG_PATH, loadEmulatorConfig, REPO_ROOT } from "./load-config.js";
+
+/** `edgevm start`: the whole local edge (every region, its emulator host, the front door). */
+export async function startCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: "string" } } });
+  const file = values.config ?? process.env.EDGEVM_CONFIG ?? DEFAULT_CONFIG_PATH;
+  const json: unknown = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const emulator = loadEmulatorConfig(values.config);
+  const regions = resolveRegions(json, process.env);
+  const level = levelFromEnv(process.env);
+  const logger = createLogger({ level: level ?? "warn", fields: { component: "runtime" } });
+  const edge = await startEdge({
+    repoRoot: REPO_ROOT,
+    regions,
+    emulator,
+    logger,
+    onImageProgress: createConsoleReporter(),
+  });
+  const lines = [
+    "",
+    `edgevm is running: ${edge.frontDoorUrl}`,
+    "",
+    "regions:",
+    ...edge.regions.map((r) => `  ${r.name.padEnd(10)} ${r.url}  (emulator ${r.emulatorUrl})`),
+    "",
+    "API keys (Authorization: Bearer <key>):",
+    ...edge.apiKeys.map((k) => `  ${k.key}  (tenant ${k.tenant})`),
+    "",
+    `try: curl -s ${edge.frontDoorUrl}/v1/jobs -H 'authorization: Bearer ${edge.apiKeys[0]?.key}' -d '{"command":["echo","hello"]}'`,
+    "",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+  process.stdout.write("stopping…\n");
+  await edge.stop();
+  return 0;
+}

@@ -1,0 +1,110 @@
+/**
+ * The whole local edge from one call: every region's emulator host and workerd (the compute
+ * Worker), and the front door, each supervised (restarted with backoff when it crashes).
+ */
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { EmulatorConfig } from "../emulator-service/src/config/resolve.js";
+import type { ProgressListener } from "../emulator-service/src/images/index.js";
+import type { Logger } from "../emulator-service/src/log/index.js";
+import { prepareImages } from "../emulator-service/src/service.js";
+import { bundleWorker, workerBundlePath, workerEntryPath } from "./bundle.js";
+import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process.js";
+import type { ApiKey, RegionsConfig } from "./regions.js";
+import { type FrontDoorProcess, startFrontDoor } from "./start-front-door.js";
+import { type RegionProcess, startRegion } from "./start-region.js";
+import { Supervisor } from "./supervisor.js";
+
+export interface EdgeOptions {
+  repoRoot: string;
+  regions: RegionsConfig;
+  emulator: EmulatorConfig;
+  logger: Logger;
+  onImageProgress?: ProgressListener;
+}
+
+export interface Edge {
+  frontDoorUrl: string;
+  regions: { name: string; url: string; emulatorUrl: string }[];
+  /** the API keys clients may use (a generated one when none was configured) */
+  apiKeys: ApiKey[];
+  supervisor: Supervisor<EmulatorProcess | RegionProcess | FrontDoorProcess>;
+  stop(): Promise<void>;
+}
+
+/** Pure: the configured keys, or one generated key (printed once) when there are none. */
+export function withApiKey(regions: RegionsConfig, generate: () => string): RegionsConfig {
+  if (regions.apiKeys.length) return regions;
+  return { ...regions, apiKeys: [{ key: generate(), tenant: "default" }] };
+}
+
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
+  const { logger, repoRoot } = options;
+  const regions = withApiKey(options.regions, () => `evm_${randomBytes(16).toString("hex")}`);
+  // Images are built once here, with progress, before any host needs them.
+  await prepareImages(options.emulator.stateDir, logger, options.onImageProgress);
+  const bundle = await bundleWorker({
+    entry: workerEntryPath(repoRoot, "compute"),
+    outFile: workerBundlePath(repoRoot, "compute"),
+  });
+  logger.info("compute Worker bundled", {
+    file: bundle.outFile,
+    bytes: bundle.bytes,
+    cached: bundle.cached,
+  });
+  const frontDoorBundle = await bundleWorker({
+    entry: workerEntryPath(repoRoot, "front-door"),
+    outFile: workerBundlePath(repoRoot, "front-door"),
+  });
+
+  const supervisor = new Supervisor<EmulatorProcess | RegionProcess | FrontDoorProcess>({ logger });
+  const secret = options.emulator.secret;
+  try {
+    // Hosts first (each boots its template), then the Workers that forward to them.
+    await Promise.all(
+      regions.regions.map((region) =>
+        supervisor.add({
+          name: `emulator:${region.name}`,
+          start: () =>
+            startEmulatorProcess({
+              repoRoot,
+              region: region.name,
+              hostId: `${region.name}-1`,
+              port: region.emulator.port,
+              listen: regions.host,
+              secret,
+              env: { EDGEVM_RUN_DIR: join(options.emulator.runDir, region.name) },
+              onOutput: (line) => process.stderr.write(`${line}\n`),
+            }),
+        }),
+      ),
+    );
+    await Promise.all(
+      regions.regions.map((region) =>
+        supervisor.add({
+          name: `region:${region.name}`,
+          start: () =>
+            startRegion({ regions, region, emulatorSecret: secret, bundlePath: bundle.outFile }),
+        }),
+      ),
+    );
+    await supervisor.add({
+      name: "front-door",
+      start: () => startFrontDoor({ regions, bundlePath: frontDoorBundle.outFile }),
+    });
+  } catch (err) {
+    await supervisor.stopAll();
+    throw err;
+  }
+  return {
+    frontDoorUrl: regions.frontDoor.url,
+    regions: regions.regions.map((r) => ({
+      name: r.name,
+      url: r.url,
+      emulatorUrl: r.emulator.url,
+    })),
+    apiKeys: regions.apiKeys,
+    supervisor,
+    stop: () => supervisor.stopAll(),
+  };
+}

@@ -1,0 +1,206 @@
+/**
+ * The whole local edge, for real: three regions (an emulator host with QEMU guests and a workerd
+ * running the compute Worker each) behind the front door, as `npm start` runs it.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
+import { createLogger } from "../../emulator-service/src/log/index.js";
+import { type Edge, startEdge } from "../../runtime/edge.js";
+import { type RegionsConfig, resolveRegions } from "../../runtime/regions.js";
+import { EdgevmApiError, EdgevmClient, type JobStreamEvent } from "../../sdk/src/index.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const KEY = "e2e-edge-key";
+/** Fixed ports (the front door needs the regions' real URLs); chosen away from the defaults. */
+const PORTS = {
+  frontDoor: 18787,
+  regions: [18801, 18802, 18803],
+  emulators: [18791, 18792, 18793],
+};
+const LOCATIONS = {
+  paris: "48.86,2.35",
+  singapore: "1.35,103.8",
+};
+
+let stateDir: string;
+let regions: RegionsConfig;
+let edge: Edge;
+
+function regionsConfig(dir: string): RegionsConfig {
+  const names = ["eu-west", "us-east", "ap-south"];
+  const locations = [
+    { lat: 48.86, lon: 2.35 },
+    { lat: 38.9, lon: -77.0 },
+    { lat: 1.35, lon: 103.8 },
+  ];
+  return resolveRegions(
+    {
+      regions: {
+        frontDoor: { port: PORTS.frontDoor },
+        apiKeys: [{ key: KEY, tenant: "e2e" }],
+        stateDir: dir,
+        list: names.map((name, i) => ({
+          name,
+          location: locations[i],
+          port: PORTS.regions[i],
+          emulator: { port: PORTS.emulators[i] },
+        })),
+      },
+    },
+    {},
+  );
+}
+
+async function start(): Promise<Edge> {
+  return startEdge({
+    repoRoot: ROOT,
+    regions,
+    emulator: resolveEmulatorConfig({}, process.env),
+    logger: createLogger({ level: "warn" }),
+  });
+}
+
+beforeAll(async () => {
+  // one warm VM per host keeps three hosts light on two cores
+  process.env.EDGEVM_POOL_WARM = "1";
+  process.env.EDGEVM_POOL_SPAWNED = "0";
+  stateDir = mkdtempSync(join(tmpdir(), "edgevm-e2e-edge-"));
+  regions = regionsConfig(stateDir);
+  edge = await start();
+});
+
+/** Pids of processes whose command line mentions `needle` (this test's workerds and hosts). */
+function processesMentioning(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+afterAll(async () => {
+  await edge?.stop();
+  // nothing of the edge survives it: no workerd (configs live in stateDir), no emulator host
+  expect(processesMentioning(stateDir)).toEqual([]);
+  expect(processesMentioning(`--port\0${PORTS.emulators[0]}`)).toEqual([]);
+  delete process.env.EDGEVM_POOL_WARM;
+  delete process.env.EDGEVM_POOL_SPAWNED;
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const client = (location?: string) =>
+  new EdgevmClient({
+    url: `http://127.0.0.1:${PORTS.frontDoor}`,
+    apiKey: KEY,
+    ...(location
+      ? {
+          fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit) =>
+            fetch(input, {
+              ...init,
+              headers: {
+                ...(init?.headers as Record<string, string>),
+                "x-edgevm-client-location": location,
+              },
+            }),
+        }
+      : {}),
+  });
+
+function post(path: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(`http://127.0.0.1:${PORTS.frontDoor}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", ...headers },
+    body,
+  });
+}
+
+describe("the local edge", () => {
+  it("runs a job through the front door with plain fetch", async () => {
+    const response = await post("/v1/jobs", JSON.stringify({ command: ["echo", "hello edge"] }), {
+      "x-edgevm-client-location": LOCATIONS.paris,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-edgevm-region")).toBe("eu-west");
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+    const result = (await response.json()) as { status: string; stdout: string; region: string };
+    expect(result).toMatchObject({
+      status: "succeeded",
+      stdout: "hello edge\n",
+      region: "eu-west",
+    });
+  });
+
+  it("sends a client to its nearest region, and honours a pinned one", async () => {
+    expect((await client(LOCATIONS.singapore).run({ command: ["true"] })).region).toBe("ap-south");
+    expect(
+      (await client(LOCATIONS.singapore).run({ command: ["true"] }, { region: "us-east" })).region,
+    ).toBe("us-east");
+  });
+
+  it("streams output through the front door while the command runs", async () => {
+    const seen: { event: JobStreamEvent; at: number }[] = [];
+    const t0 = performance.now();
+    for await (const event of client().stream({
+      command: ["sh", "-c", "echo first; sleep 1.5; echo second"],
+    })) {
+      seen.push({ event, at: performance.now() - t0 });
+    }
+    expect(seen.map((s) => s.event.type)).toEqual(["start", "stdout", "stdout", "exit"]);
+    const [, first, second] = seen;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThan(1000);
+  });
+
+  it("refuses a request without a valid key (401)", async () => {
+    const noKey = await fetch(`http://127.0.0.1:${PORTS.frontDoor}/v1/jobs`, {
+      method: "POST",
+      body: "{}",
+    });
+    expect(noKey.status).toBe(401);
+    expect(((await noKey.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+    const badKey = await post("/v1/jobs", '{"command":["true"]}', { authorization: "Bearer nope" });
+    expect(badKey.status).toBe(401);
+  });
+
+  it("answers bad input with clear JSON errors", async () => {
+    const badJson = await post("/v1/jobs", "{nope");
+    expect(badJson.status).toBe(400);
+    expect(((await badJson.json()) as { error: { code: string } }).error.code).toBe("INVALID_JSON");
+    await expect(client().run({ command: [] })).rejects.toMatchObject({
+      status: 400,
+      code: "INVALID_REQUEST",
+    });
+    await expect(client().run({ command: ["true"], region: "mars" })).rejects.toBeInstanceOf(
+      EdgevmApiError,
+    );
+  });
+
+  it("fails over to the next-nearest region when one region's workerd is down", async () => {
+    await edge.supervisor.stop("region:eu-west");
+    const response = await post("/v1/jobs", JSON.stringify({ command: ["echo", "failover"] }), {
+      "x-edgevm-client-location": LOCATIONS.paris,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-edgevm-region")).not.toBe("eu-west");
+    expect(((await response.json()) as { stdout: string }).stdout).toBe("failover\n");
+  });
+
+  it("keeps an async job's record across a restart of the runtime", async () => {
+    const c = client(LOCATIONS.singapore);
+    const { id } = await c.submit({ command: ["sh", "-c", "sleep 0.5; echo done"] });
+    const finished = await c.wait(id, { timeoutMs: 60_000 });
+    expect(finished).toMatchObject({ status: "succeeded", stdout: "done\n" });
+
+    await edge.stop();
+    edge = await start();
+    const again = await c.get(id);
+    expect(again).toMatchObject({ id, status: "succeeded", stdout: "done\n" });
+  });
+});
