@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { codeRunnerProject } from "./worker-apps/code-runner/vitest.project.js";
 import { KEY_A, KEY_B, TENANT_A, TENANT_B } from "./worker-apps/compute/test/keys.js";
 import { createFakeEmulator, FAKE_SECRET } from "./worker-apps/compute/test/node/fake-emulator.js";
+import { textPipelineProject } from "./worker-apps/text-pipeline/vitest.project.js";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -66,6 +68,8 @@ export default defineConfig({
           testTimeout: 20_000,
         },
       },
+      codeRunnerProject(),
+      textPipelineProject(),
     ],
   },
 });

@@ -158,6 +158,14 @@ describe("the local edge", () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThan(1000);
   });
 
+  it("lists the regions with their host and pool", async () => {
+    const list = await client(LOCATIONS.paris).regions();
+    expect(list.map((r) => r.name).sort()).toEqual(["ap-south", "eu-west", "us-east"]);
+    const eu = list.find((r) => r.name === "eu-west");
+    expect(eu).toMatchObject({ healthy: true, pool: { target: 1 } });
+    expect(eu?.hosts[0]).toMatchObject({ id: "eu-west-1", healthy: true });
+  });
+
   it("refuses a request without a valid key (401)", async () => {
     const noKey = await fetch(`http://127.0.0.1:${PORTS.frontDoor}/v1/jobs`, {
       method: "POST",

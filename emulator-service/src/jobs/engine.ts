@@ -240,14 +240,16 @@ export class JobEngine implements JobRunner {
       let warm = 0;
       let spawned = 0;
       let templates = 0;
+      let targetWarm = 0;
       for (const { key, pool } of this.pools.values()) {
         if (key.image !== name) continue;
         const stats = pool.stats();
         warm += stats.warm;
+        targetWarm += stats.targets.warm;
         spawned += stats.spawned;
         templates++;
       }
-      return { name, warm, spawned, templates };
+      return { name, warm, spawned, templates, targetWarm };
     });
     const usedMiB = this.memoryUsedMiB();
     return {

@@ -64,6 +64,8 @@ export interface ImageCapacity {
   warm: number;
   spawned: number;
   templates: number;
+  /** warm VMs the pools of this image aim to keep (the policy's current decision) */
+  targetWarm: number;
 }
 
 /** What a scheduler needs to place work on this host. */

@@ -66,7 +66,7 @@ export class FakeRunner implements JobRunner {
       slots: { total: 4, busy: 1, free: 3 },
       queue: { length: 0, max: 16 },
       memory: { budgetMiB: 2048, usedMiB: 128, freeMiB: 1920 },
-      images: [{ name: "base", warm: 2, spawned: 1, templates: 1 }],
+      images: [{ name: "base", warm: 2, spawned: 1, templates: 1, targetWarm: 2 }],
     };
   }
 

@@ -19,7 +19,7 @@ describe("GET /v1/regions", () => {
           capacity: expect.objectContaining({ total: 8, busy: 1, free: 7 }),
         },
       ],
-      pool: { warm: 3, busy: 1, target: null },
+      pool: { warm: 3, busy: 1, target: 3 },
     });
     expect(regions[1]).toEqual({
       name: "down-region",

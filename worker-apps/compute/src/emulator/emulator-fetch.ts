@@ -59,6 +59,12 @@ export interface EmulatorCall {
  * pass through; a network failure becomes EMULATOR_UNAVAILABLE (503, Retry-After).
  */
 export async function callEmulator(env: Env, call: EmulatorCall): Promise<Response> {
+  if (!env.EMULATOR_SECRET) {
+    throw new EdgevmError(
+      "INVALID_CONFIG",
+      "EMULATOR_SECRET is not set: `.dev.vars` for wrangler dev, `wrangler secret put` for a deployment",
+    );
+  }
   const target = emulatorFetch(env);
   const body = call.body ?? new Uint8Array(0);
   const signed = await signRequest({

@@ -27,8 +27,8 @@ export interface RegionView {
   /** this region: its emulator host(s); other regions: empty (ask that region) */
   hosts: HostView[];
   /**
-   * Warm VMs, busy slots and the pool target. `target` is null: the host's `/v1/capacity` does not
-   * report its pool targets yet. Null for other regions.
+   * Warm VMs, busy slots and the pool target (warm VMs the host's pools aim to keep). Null for
+   * other regions.
    */
   pool: { warm: number; busy: number; target: number | null } | null;
 }
@@ -52,7 +52,11 @@ async function ownRegion(env: Env, self: RegionConfig, requestId: string): Promi
           capacity: { ...cap.slots, queue: cap.queue, accel: cap.accel },
         },
       ],
-      pool: { warm, busy: cap.slots.busy, target: null },
+      pool: {
+        warm,
+        busy: cap.slots.busy,
+        target: cap.images.reduce((sum, image) => sum + (image.targetWarm ?? 0), 0),
+      },
     };
   } catch {
     return { name: self.name, url: self.url, healthy: false, hosts: [], pool: null };

@@ -124,8 +124,8 @@ class ScriptedRunner implements JobRunner {
       queue: { length: 0, max: 64 },
       memory: { budgetMiB: 8192, usedMiB: 256, freeMiB: 7936 },
       images: [
-        { name: "base", warm: 2, spawned: 2, templates: 1 },
-        { name: "python", warm: 1, spawned: 0, templates: 1 },
+        { name: "base", warm: 2, spawned: 2, templates: 1, targetWarm: 2 },
+        { name: "python", warm: 1, spawned: 0, templates: 1, targetWarm: 1 },
       ],
     };
   }

@@ -1,0 +1,16 @@
+/**
+ * text-pipeline: runs a pipeline of safe text tools (grep, sort, uniq, head, wc, tr, sed) over an
+ * uploaded text file in a fresh edgevm microVM, through the compute Worker's `VmService` RPC
+ * entrypoint (binding `VMS`). See README.md.
+ */
+
+import { createApp } from "./app.js";
+import type { Env } from "./env.js";
+
+export type { Env } from "./env.js";
+
+const app = createApp();
+
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+} satisfies ExportedHandler<Env>;

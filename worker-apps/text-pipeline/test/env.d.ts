@@ -1,0 +1,19 @@
+import type { Env as AppEnv } from "../src/index.js";
+import type { FakeCall, FakeScript } from "./fake-vms.js";
+
+/** The fake compute Worker's control entrypoint (vitest.project.ts). */
+interface FakeControl {
+  script(requestId: string, script: FakeScript): Promise<void>;
+  calls(requestId: string): Promise<FakeCall[]>;
+}
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppEnv {
+      FAKE_VMS: FakeControl;
+    }
+    interface GlobalProps {
+      mainModule: typeof import("../src/index.js");
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/** The fake compute Worker's canned answers (test/fake-vms.ts). */
+
+import type { JobResult } from "../src/env.js";
+
+export function cannedResult(overrides: Partial<JobResult> = {}): JobResult {
+  return {
+    id: "job_fake",
+    status: "succeeded",
+    exitCode: 0,
+    signal: null,
+    stdout: "hi\n",
+    stderr: "",
+    outputEncoding: "utf8",
+    truncated: false,
+    region: "test",
+    host: "fake-host",
+    vm: { id: "vm-fake-1", start: "warm" },
+    timing: { queueMs: 1, startMs: 2, runMs: 3, totalMs: 6 },
+    ...overrides,
+  };
+}
+
+export const CANNED_SSE = [
+  'event: start\ndata: {"id":"job_fake","region":"test","host":"fake-host","vm":{"id":"vm-fake-1","start":"warm"}}\n\n',
+  'event: stdout\ndata: {"data":"hi\\n"}\n\n',
+  `event: exit\ndata: ${JSON.stringify(cannedResult())}\n\n`,
+].join("");
