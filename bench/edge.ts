@@ -24,12 +24,14 @@ const WRK_ARGS = ["-t2", "-c32", "-d5s"];
 
 /** Warm VMs the bench's host keeps; each measured job waits until the pool is full again. */
 const POOL_WARM = 2;
+const POOL_SPAWNED = 1;
 
 /** Waits until the pool is full, so no refill competes for the CPU with the measured job. */
 async function waitForFullPool(emulator: EmulatorClient): Promise<void> {
   const deadline = performance.now() + 10_000;
   while (performance.now() < deadline) {
-    if (((await emulator.capacity()).images[0]?.warm ?? 0) >= POOL_WARM) return;
+    const image = (await emulator.capacity()).images[0];
+    if ((image?.warm ?? 0) >= POOL_WARM && (image?.spawned ?? 0) >= POOL_SPAWNED) return;
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -61,7 +63,7 @@ export async function edgeBench(options: { jobs: number }) {
   const emulatorConfig = resolveEmulatorConfig({}, process.env);
   const previous = { warm: process.env.EDGEVM_POOL_WARM, spawned: process.env.EDGEVM_POOL_SPAWNED };
   process.env.EDGEVM_POOL_WARM = String(POOL_WARM);
-  process.env.EDGEVM_POOL_SPAWNED = "1";
+  process.env.EDGEVM_POOL_SPAWNED = String(POOL_SPAWNED);
   const edge = await startEdge({
     repoRoot: ROOT,
     regions,

@@ -153,15 +153,16 @@ export async function templateBoots(ctx: BenchContext) {
   return { bootToReady: summary(boot), bootAndSave: summary(total) };
 }
 
-async function waitForWarm(
+/** Waits until the pool is full (warm and pre-spawned), so no refill competes with a measured job. */
+async function waitForFullPool(
   client: EmulatorClient,
-  atLeast: number,
+  pools: { warm: number; spawned: number },
   timeoutMs: number,
 ): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    const cap = await client.capacity();
-    if ((cap.images.find((i) => i.name === "base")?.warm ?? 0) >= atLeast) return true;
+    const image = (await client.capacity()).images.find((i) => i.name === "base");
+    if ((image?.warm ?? 0) >= pools.warm && (image?.spawned ?? 0) >= pools.spawned) return true;
     await new Promise((r) => setTimeout(r, 20));
   }
   return false;
@@ -173,8 +174,7 @@ export async function warmJobs(ctx: BenchContext) {
     const latency: number[] = [];
     const starts: Record<string, number> = {};
     for (let i = 0; i < (ctx.quick ? 15 : 50); i++) {
-      // the pool full again (both warm VMs), so no refill competes with the measured job
-      await waitForWarm(client, 2, 10_000);
+      await waitForFullPool(client, { warm: 2, spawned: 2 }, 10_000);
       const t0 = performance.now();
       const result = await client.run(ECHO);
       latency.push(ms(t0));

@@ -45,15 +45,15 @@ export class WarmPool<V extends PoolVm> {
     this.refill();
   }
 
-  /** The most ready VM there is; the caller owns it and must destroy it. */
+  /**
+   * The most ready VM there is; the caller owns it and must destroy it. The pool does not refill
+   * here: a refill (QEMU start, restore, warm-up) would compete for the CPU with the job that just
+   * got this VM, so the caller calls `refill()` once the job is done.
+   */
   async acquire(): Promise<Acquired<V>> {
     const warm = this.warm.shift();
-    if (warm) {
-      this.refill();
-      return { vm: warm, start: "warm" };
-    }
+    if (warm) return { vm: warm, start: "warm" };
     let vm = this.spawned.shift();
-    this.refill();
     vm ??= await this.source.spawn();
     try {
       await vm.restore();

@@ -104,7 +104,11 @@ describe("WarmPool", () => {
 
     const first = await pool.acquire();
     expect(first).toEqual({ vm: a, start: "warm" });
-    // the refill turns spawned b into a warm VM, then waits on a new spawn for the spawned target
+    // acquiring does not refill (that would compete with the job for the CPU) …
+    await settle();
+    expect(pool.stats()).toMatchObject({ warm: 0, spawned: 2, filling: 0 });
+    // … the caller does once the job is done: spawned b becomes warm, then a new spawn waits
+    pool.refill();
     await settle();
     expect(pool.stats()).toMatchObject({ warm: 1, spawned: 1, filling: 1 });
     expect(b.warmUpCalls).toBe(1);
