@@ -1,57 +1,7 @@
-/**
- * The `code-runner` vitest project (imported by the root vitest.config.ts): the app runs inside
- * workerd with @cloudflare/vitest-pool-workers, its `VMS` binding (from wrangler.toml:
- * `edgevm-compute` / `VmService`) served by a fake compute Worker (test/fake-vms.ts, bundled here
- * with esbuild because auxiliary Workers take JavaScript).
- */
-
-import { fileURLToPath } from "node:url";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
-import { buildSync } from "esbuild";
+/** The `code-runner` vitest project (imported by the root vitest.config.ts); see example-kit/testing/project.ts. */
 import type { TestProjectInlineConfiguration } from "vitest/config";
-
-const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-
-function bundle(entry: string): string {
-  const out = buildSync({
-    entryPoints: [here(entry)],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2023",
-    external: ["cloudflare:*"],
-    write: false,
-  });
-  const file = out.outputFiles[0];
-  if (file === undefined) throw new Error(`esbuild produced nothing for ${entry}`);
-  return file.text;
-}
+import { exampleAppProject } from "../example-kit/testing/project.js";
 
 export function codeRunnerProject(): TestProjectInlineConfiguration {
-  return {
-    plugins: [
-      cloudflareTest({
-        main: here("./src/index.ts"),
-        wrangler: { configPath: here("./wrangler.toml") },
-        miniflare: {
-          workers: [
-            {
-              name: "edgevm-compute",
-              modules: true,
-              script: bundle("./test/fake-vms.ts"),
-              compatibilityDate: "2026-07-22",
-            },
-          ],
-          serviceBindings: {
-            FAKE_VMS: { name: "edgevm-compute", entrypoint: "FakeControl" },
-          },
-        },
-      }),
-    ],
-    test: {
-      name: "code-runner",
-      include: ["worker-apps/code-runner/test/**/*.test.ts"],
-      testTimeout: 20_000,
-    },
-  };
+  return exampleAppProject("code-runner", import.meta.dirname);
 }

@@ -7,8 +7,13 @@
 
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Env } from "./env.js";
-import { errorResponse, pickRequestId, REQUEST_ID_HEADER, rpcErrorResponse } from "./http.js";
+import type { Env } from "../../example-kit/env.js";
+import {
+  errorResponse,
+  pickRequestId,
+  REQUEST_ID_HEADER,
+  rpcErrorResponse,
+} from "../../example-kit/http.js";
 import {
   MAX_CODE_BYTES,
   MAX_STDIN_BYTES,

@@ -3,10 +3,10 @@
  * compute Worker's `VmService` RPC entrypoint (binding `VMS`). See README.md.
  */
 
+import type { Env } from "../../example-kit/env.js";
 import { createApp } from "./app.js";
-import type { Env } from "./env.js";
 
-export type { Env } from "./env.js";
+export type { Env } from "../../example-kit/env.js";
 
 const app = createApp();
 

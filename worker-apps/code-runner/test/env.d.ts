@@ -1,5 +1,5 @@
+import type { FakeCall, FakeScript } from "../../example-kit/testing/fake-vms.js";
 import type { Env as AppEnv } from "../src/index.js";
-import type { FakeCall, FakeScript } from "./fake-vms.js";
 
 /** The fake compute Worker's control entrypoint (vitest.project.ts). */
 interface FakeControl {

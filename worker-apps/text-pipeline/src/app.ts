@@ -6,8 +6,13 @@
 
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Env } from "./env.js";
-import { errorResponse, pickRequestId, REQUEST_ID_HEADER, rpcErrorResponse } from "./http.js";
+import type { Env } from "../../example-kit/env.js";
+import {
+  errorResponse,
+  pickRequestId,
+  REQUEST_ID_HEADER,
+  rpcErrorResponse,
+} from "../../example-kit/http.js";
 import { MAX_TEXT_BYTES } from "./input.js";
 import { buildPipelineJob } from "./job.js";
 import { buildPipeline, MAX_STEPS } from "./pipeline.js";

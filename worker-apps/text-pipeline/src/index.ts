@@ -4,10 +4,10 @@
  * entrypoint (binding `VMS`). See README.md.
  */
 
+import type { Env } from "../../example-kit/env.js";
 import { createApp } from "./app.js";
-import type { Env } from "./env.js";
 
-export type { Env } from "./env.js";
+export type { Env } from "../../example-kit/env.js";
 
 const app = createApp();
 

@@ -1,6 +1,6 @@
 /** The fake compute Worker's canned answers (test/fake-vms.ts). */
 
-import type { JobResult } from "../src/env.js";
+import type { JobResult } from "../env.js";
 
 export function cannedResult(overrides: Partial<JobResult> = {}): JobResult {
   return {

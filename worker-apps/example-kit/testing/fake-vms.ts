@@ -7,7 +7,7 @@
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { JobResult, VmJob } from "../src/env.js";
+import type { JobResult, VmJob } from "../env.js";
 import { CANNED_SSE, cannedResult } from "./fake-data.js";
 
 export interface FakeCall {

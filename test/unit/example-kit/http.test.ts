@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseRpcError, pickRequestId, rpcErrorResponse } from "../src/http.js";
+import {
+  parseRpcError,
+  pickRequestId,
+  rpcErrorResponse,
+} from "../../../worker-apps/example-kit/http.js";
 
 describe("parseRpcError", () => {
   it("splits VmService's coded messages", () => {

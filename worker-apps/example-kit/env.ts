@@ -1,9 +1,9 @@
 /**
- * The bindings of the text-pipeline Worker and the slice of the compute Worker's `VmService` RPC
- * contract it uses. Job and result shapes come from the typed client (`sdk/`), type-only.
+ * The bindings of an example app and the slice of the compute Worker's `VmService` RPC contract
+ * it uses. Job and result shapes come from the typed client (`sdk/`), type-only.
  */
 
-import type { JobRequest, JobResult } from "../../../sdk/src/types.js";
+import type { JobRequest, JobResult } from "../../sdk/src/types.js";
 
 export type { JobRequest, JobResult };
 
