@@ -1,6 +1,7 @@
 /**
  * The whole local edge from one call: every region's emulator host and workerd (the compute
- * Worker), and the front door, each supervised (restarted with backoff when it crashes).
+ * Worker; the first region's also hosts the user apps of `regions.apps`), and the front door, each
+ * supervised (restarted with backoff when it crashes).
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ import { bundleWorker, workerBundlePath, workerEntryPath } from "./bundle.js";
 import { type EmulatorProcess, startEmulatorProcess } from "./emulator-process.js";
 import type { ApiKey, RegionsConfig } from "./regions.js";
 import { type FrontDoorProcess, startFrontDoor } from "./start-front-door.js";
-import { type RegionProcess, startRegion } from "./start-region.js";
+import { type RegionAppStart, type RegionProcess, startRegion } from "./start-region.js";
 import { Supervisor } from "./supervisor.js";
 
 export interface EdgeOptions {
@@ -26,6 +27,8 @@ export interface EdgeOptions {
 export interface Edge {
   frontDoorUrl: string;
   regions: { name: string; url: string; emulatorUrl: string }[];
+  /** user apps (`worker-apps/<name>`), each in `region`'s workerd with `VMS` → `VmService` */
+  apps: { name: string; url: string; region: string }[];
   /** the API keys clients may use (a generated one when none was configured) */
   apiKeys: ApiKey[];
   supervisor: Supervisor<EmulatorProcess | RegionProcess | FrontDoorProcess>;
@@ -56,6 +59,19 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     entry: workerEntryPath(repoRoot, "front-door"),
     outFile: workerBundlePath(repoRoot, "front-door"),
   });
+  const apps: Array<RegionAppStart & { region: string }> = [];
+  for (const app of regions.apps) {
+    const appBundle = await bundleWorker({
+      entry: workerEntryPath(repoRoot, app.name),
+      outFile: workerBundlePath(repoRoot, app.name),
+    });
+    apps.push({
+      name: app.name,
+      port: app.port,
+      region: app.region,
+      bundlePath: appBundle.outFile,
+    });
+  }
 
   const supervisor = new Supervisor<EmulatorProcess | RegionProcess | FrontDoorProcess>({ logger });
   const secret = options.emulator.secret;
@@ -84,7 +100,15 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         supervisor.add({
           name: `region:${region.name}`,
           start: () =>
-            startRegion({ regions, region, emulatorSecret: secret, bundlePath: bundle.outFile }),
+            startRegion({
+              regions,
+              region,
+              emulatorSecret: secret,
+              bundlePath: bundle.outFile,
+              apps: apps
+                .filter((app) => app.region === region.name)
+                .map(({ name, port, bundlePath }) => ({ name, port, bundlePath })),
+            }),
         }),
       ),
     );
@@ -103,6 +127,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       url: r.url,
       emulatorUrl: r.emulator.url,
     })),
+    apps: regions.apps.map((a) => ({ name: a.name, url: a.url, region: a.region })),
     apiKeys: regions.apiKeys,
     supervisor,
     stop: () => supervisor.stopAll(),

@@ -11,10 +11,15 @@
  *
  * Outbound `fetch()` goes through a `network` service that also allows private and local
  * addresses (workerd's built-in `internet` service blocks 127.0.0.1).
+ *
+ * User apps (optional) run in the same workerd — RPC entrypoints only work within one process —
+ * each as service `app-<name>` with its own socket `app-<name>` on its port and one binding:
+ *
+ *   VMS              service binding to `compute`, entrypoint `VmService`, props `{tenant: <name>}`
  */
 import { join } from "node:path";
 import { hashApiKeys, type RegionsConfig, type ResolvedRegion } from "./regions.js";
-import type { Config, ModuleSource, WorkerBinding } from "./workerd/config.js";
+import type { Config, ModuleSource, Service, WorkerBinding } from "./workerd/config.js";
 
 export const COMPATIBILITY_DATE = "2026-07-22";
 /**
@@ -32,6 +37,13 @@ export const REGION_SERVICES = {
 } as const;
 export const REGION_SOCKET = "http";
 export const COMPUTE_MODULE_NAME = "compute.mjs";
+/** The compute Worker's RPC entrypoint that apps bind as `VMS`. */
+export const VM_SERVICE_ENTRYPOINT = "VmService";
+export const APP_VMS_BINDING = "VMS";
+
+/** Service (and socket) name of a user app inside a region's config. */
+export const appServiceName = (app: string): string => `app-${app}`;
+export const appSocketName = (app: string): string => `app-${app}`;
 
 /** Durable Object classes the compute Worker exports, by binding name. */
 export const REGION_DURABLE_OBJECTS: ReadonlyArray<{ binding: string; className: string }> = [
@@ -48,6 +60,21 @@ export interface RegionConfigInput {
   /** the bundled compute Worker: `{ embed: path }` (relative to the config file) or inline */
   module: ModuleSource;
   emulatorSecret: string;
+  /** user apps to host next to the compute Worker (the first region only, by `startEdge`) */
+  apps?: RegionApp[];
+}
+
+export interface RegionApp {
+  /** `worker-apps/<name>`; also its tenant in `VmService` (`props.tenant`) */
+  name: string;
+  /** the bundled app, like `module` */
+  module: ModuleSource;
+  port: number;
+}
+
+/** Every socket of a region's config; workerd is ready once each has reported "listen". */
+export function regionSocketNames(apps: ReadonlyArray<{ name: string }> = []): string[] {
+  return [REGION_SOCKET, ...apps.map((app) => appSocketName(app.name))];
 }
 
 /** Directories of one region's durable state; the caller creates them before starting workerd. */
@@ -76,6 +103,7 @@ export function buildRegionConfig(input: RegionConfigInput): Config {
       durableObjectNamespace: { className },
     })),
   ];
+  const apps = input.apps ?? [];
   return {
     services: [
       {
@@ -103,6 +131,7 @@ export function buildRegionConfig(input: RegionConfigInput): Config {
         name: REGION_SERVICES.storage,
         disk: { path: regionPaths(regions.stateDir, region.name).doStorage, writable: true },
       },
+      ...apps.map((app) => appService(app)),
     ],
     sockets: [
       {
@@ -111,7 +140,35 @@ export function buildRegionConfig(input: RegionConfigInput): Config {
         http: {},
         service: { name: REGION_SERVICES.worker },
       },
+      ...apps.map((app) => ({
+        name: appSocketName(app.name),
+        address: hostPort(regions.host, app.port),
+        http: {},
+        service: { name: appServiceName(app.name) },
+      })),
     ],
+  };
+}
+
+/** A user app: its bundle and `VMS`, nothing else (outbound `fetch()` is workerd's default). */
+function appService(app: RegionApp): Service {
+  return {
+    name: appServiceName(app.name),
+    worker: {
+      modules: [{ name: `${app.name}.mjs`, esModule: app.module }],
+      compatibilityDate: COMPATIBILITY_DATE,
+      compatibilityFlags: [...COMPATIBILITY_FLAGS],
+      bindings: [
+        {
+          name: APP_VMS_BINDING,
+          service: {
+            name: REGION_SERVICES.worker,
+            entrypoint: VM_SERVICE_ENTRYPOINT,
+            props: { json: JSON.stringify({ tenant: app.name }) },
+          },
+        },
+      ],
+    },
   };
 }
 

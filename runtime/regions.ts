@@ -1,7 +1,7 @@
 /**
  * Pure resolution of the `regions` section of `config/edgevm.json` (plus env) into the regions the
- * local edge runs: each region's Worker port and URL, its emulator host, the front door, and the
- * API keys. Keys are configured in clear (dev keys) and handed to Workers only as SHA-256 hashes.
+ * local edge runs: each region's Worker port and URL, its emulator host, the front door, the user
+ * apps (hosted in the first region's workerd, next to its compute Worker), and the API keys. Keys are configured in clear (dev keys) and handed to Workers only as SHA-256 hashes.
  */
 import { createHash } from "node:crypto";
 import { homedir } from "node:os";
@@ -39,12 +39,29 @@ export interface HashedApiKey {
   tenant: string;
 }
 
+/**
+ * A user Worker app (`worker-apps/<name>`) with a `VMS` binding to the compute Worker's `VmService`.
+ * Apps run in the first region's workerd (RPC entrypoints only work within one process); hosting
+ * them in every region would need ports per region.
+ */
+export interface ResolvedApp {
+  name: string;
+  /** the app's HTTP port (0 = any free port, for tests) */
+  port: number;
+  /** `http://<host>:<port>` */
+  url: string;
+  /** the region whose workerd hosts it (the first one) */
+  region: string;
+}
+
 export interface RegionsConfig {
   /** address every local service binds and every URL names */
   host: string;
   frontDoor: { port: number; url: string };
   apiKeys: ApiKey[];
   regions: ResolvedRegion[];
+  /** user apps, all in the first region's workerd (none unless configured) */
+  apps: ResolvedApp[];
   /** durable state (Durable Object storage per region); kept across runs */
   stateDir: string;
 }
@@ -66,6 +83,19 @@ const regionSchema = z
   })
   .strict();
 
+/** Worker apps that are not user apps: the region Worker itself and the front door. */
+export const RESERVED_APP_NAMES: readonly string[] = ["compute", "front-door"];
+
+const appSchema = z
+  .object({
+    name: nameSchema.refine(
+      (name) => !RESERVED_APP_NAMES.includes(name),
+      "compute and front-door are not user apps",
+    ),
+    port: portSchema,
+  })
+  .strict();
+
 export const regionsFileSchema = z
   .object({
     host: z.string().min(1).optional(),
@@ -73,6 +103,7 @@ export const regionsFileSchema = z
     frontDoor: z.object({ port: portSchema }).strict().optional(),
     apiKeys: z.array(z.object({ key: z.string().min(8), tenant: nameSchema }).strict()).optional(),
     list: z.array(regionSchema).min(1).optional(),
+    apps: z.array(appSchema).optional(),
   })
   .strict();
 
@@ -117,11 +148,22 @@ export function resolveRegions(
     "region name",
     list.map((r) => r.name),
   );
+  const apps = data.apps ?? [];
+  checkUnique(
+    "app name",
+    apps.map((a) => a.name),
+  );
   const frontDoorPort = data.frontDoor?.port ?? DEFAULT_FRONT_DOOR_PORT;
   checkUnique(
     "port",
-    [frontDoorPort, ...list.flatMap((r) => [r.port, r.emulator.port])].filter((p) => p !== 0),
+    [
+      frontDoorPort,
+      ...list.flatMap((r) => [r.port, r.emulator.port]),
+      ...apps.map((a) => a.port),
+    ].filter((p) => p !== 0),
   );
+  // the schema guarantees at least one region
+  const appRegion = list[0]?.name ?? "";
   const apiKeys: ApiKey[] = [];
   if (env.EDGEVM_API_KEY) apiKeys.push({ key: env.EDGEVM_API_KEY, tenant: ENV_KEY_TENANT });
   for (const k of data.apiKeys ?? []) if (k.key !== env.EDGEVM_API_KEY) apiKeys.push(k);
@@ -137,6 +179,12 @@ export function resolveRegions(
       url: httpUrl(host, r.port),
       emulator: { port: r.emulator.port, url: httpUrl(host, r.emulator.port) },
       ...(r.cidrs ? { cidrs: [...r.cidrs] } : {}),
+    })),
+    apps: apps.map((a) => ({
+      name: a.name,
+      port: a.port,
+      url: httpUrl(host, a.port),
+      region: appRegion,
     })),
     stateDir: env.EDGEVM_STATE_DIR ?? data.stateDir ?? join(cacheHome, "edgevm"),
   };

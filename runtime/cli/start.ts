@@ -6,6 +6,19 @@ import { startEdge } from "../edge.js";
 import { resolveRegions } from "../regions.js";
 import { DEFAULT_CONFIG_PATH, loadEmulatorConfig, REPO_ROOT } from "./load-config.js";
 
+/**
+ * One line per region hosting apps, `apps (in eu-west): code-runner http://…  text-pipeline …`,
+ * and a blank line; nothing without apps.
+ */
+function appLines(apps: ReadonlyArray<{ name: string; url: string; region: string }>): string[] {
+  const regions = [...new Set(apps.map((a) => a.region))];
+  const lines = regions.map((region) => {
+    const list = apps.filter((a) => a.region === region).map((a) => `${a.name} ${a.url}`);
+    return `apps (in ${region}): ${list.join("  ")}`;
+  });
+  return lines.length ? [...lines, ""] : [];
+}
+
 /** `edgevm start`: the whole local edge (every region, its emulator host, the front door). */
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: "string" } } });
@@ -29,6 +42,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     "regions:",
     ...edge.regions.map((r) => `  ${r.name.padEnd(10)} ${r.url}  (emulator ${r.emulatorUrl})`),
     "",
+    ...appLines(edge.apps),
     "API keys (Authorization: Bearer <key>):",
     ...edge.apiKeys.map((k) => `  ${k.key}  (tenant ${k.tenant})`),
     "",

@@ -63,7 +63,11 @@ export function capnpString(value: string): string {
 }
 
 function designator(d: ServiceDesignator): Value {
-  return struct(["name", text(d.name)], ["entrypoint", opt(d.entrypoint, text)]);
+  return struct(
+    ["name", text(d.name)],
+    ["entrypoint", opt(d.entrypoint, text)],
+    ["props", opt(d.props, (p) => struct(["json", text(p.json)]))],
+  );
 }
 
 function opt<T>(value: T | undefined, f: (v: T) => Value): Value | undefined {

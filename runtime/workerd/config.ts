@@ -4,10 +4,14 @@
  * text by `serializeConfig` (see `./capnp.js`); field names match the schema exactly.
  */
 
-/** `ServiceDesignator`: a service by name, optionally one of its named entrypoints. */
+/**
+ * `ServiceDesignator`: a service by name, optionally one of its named entrypoints (e.g. a
+ * `WorkerEntrypoint` class for RPC) and the `ctx.props` the target sees (JSON text; absent = `{}`).
+ */
 export interface ServiceDesignator {
   name: string;
   entrypoint?: string;
+  props?: { json: string };
 }
 
 /** `HttpOptions`; only the default (`style = host`) behaviour is used today. */

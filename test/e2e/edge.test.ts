@@ -19,6 +19,7 @@ const PORTS = {
   frontDoor: 18787,
   regions: [18801, 18802, 18803],
   emulators: [18791, 18792, 18793],
+  codeRunner: 18811,
 };
 const LOCATIONS = {
   paris: "48.86,2.35",
@@ -48,6 +49,7 @@ function regionsConfig(dir: string): RegionsConfig {
           port: PORTS.regions[i],
           emulator: { port: PORTS.emulators[i] },
         })),
+        apps: [{ name: "code-runner", port: PORTS.codeRunner }],
       },
     },
     {},
@@ -136,6 +138,19 @@ describe("the local edge", () => {
       stdout: "hello edge\n",
       region: "eu-west",
     });
+  });
+
+  it("hosts the configured app in the first region, calling VmService there", async () => {
+    expect(edge.apps).toEqual([
+      { name: "code-runner", url: `http://127.0.0.1:${PORTS.codeRunner}`, region: "eu-west" },
+    ]);
+    const response = await fetch(`http://127.0.0.1:${PORTS.codeRunner}/run`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ language: "sh", code: "echo app" }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ stdout: "app\n", status: "succeeded" });
   });
 
   it("sends a client to its nearest region, and honours a pinned one", async () => {

@@ -64,6 +64,10 @@ describe("serializeConfig", () => {
             { name: "T", text: "v" },
             { name: "J", json: "[1,2]" },
             { name: "S", service: { name: "other", entrypoint: "Api" } },
+            {
+              name: "P",
+              service: { name: "main", entrypoint: "Rpc", props: { json: '{"tenant":"t"}' } },
+            },
             { name: "DO", durableObjectNamespace: { className: "Counter" } },
           ],
           durableObjectNamespaces: [{ className: "Counter", uniqueKey: "k", enableSql: true }],
@@ -107,6 +111,30 @@ describe("serializeConfig", () => {
         "  sockets = []",
         ");",
         "",
+      ].join("\n"),
+    );
+  });
+
+  it("writes a designator's entrypoint and JSON props (the `props.json` union member)", () => {
+    const text = serializeConfig({
+      services: [],
+      sockets: [
+        {
+          name: "s",
+          http: {},
+          service: { name: "w", entrypoint: "VmService", props: { json: '{"tenant":"a"}' } },
+        },
+      ],
+    });
+    expect(text).toContain(
+      [
+        "      service = (",
+        '        name = "w",',
+        '        entrypoint = "VmService",',
+        "        props = (",
+        '          json = "{\\"tenant\\":\\"a\\"}"',
+        "        )",
+        "      )",
       ].join("\n"),
     );
   });

@@ -3,6 +3,7 @@ import {
   buildRegionConfig,
   COMPATIBILITY_DATE,
   regionPaths,
+  regionSocketNames,
   regionsBinding,
 } from "../../../runtime/region-config.js";
 import { hashApiKeys, resolveRegions } from "../../../runtime/regions.js";
@@ -16,12 +17,13 @@ const regions = resolveRegions(
 );
 const region = regions.regions[1];
 if (!region) throw new Error("fixture needs a second region");
-const config = buildRegionConfig({
+const baseInput = () => ({
   regions,
   region,
   module: { embed: "../../build/compute.mjs" },
   emulatorSecret: "emulator-secret-0123456789",
 });
+const config = buildRegionConfig(baseInput());
 
 function service(name: string): Service {
   const found = config.services.find((s) => s.name === name);
@@ -124,6 +126,85 @@ describe("buildRegionConfig", () => {
 
   it("serialises to the golden capnp file", () => {
     const { expected, actual } = expectGolden("region-us-east.capnp", serializeConfig(config));
+    expect(actual).toBe(expected);
+  });
+});
+
+describe("buildRegionConfig with user apps", () => {
+  const first = regions.regions[0];
+  if (!first) throw new Error("fixture needs a first region");
+  const withApps = buildRegionConfig({
+    regions,
+    region: first,
+    module: { embed: "../../build/compute.mjs" },
+    emulatorSecret: "emulator-secret-0123456789",
+    apps: [
+      { name: "code-runner", module: { embed: "../../build/code-runner.mjs" }, port: 8811 },
+      { name: "text-pipeline", module: { embed: "../../build/text-pipeline.mjs" }, port: 8821 },
+    ],
+  });
+
+  it("runs each app as its own Worker with VMS bound to the compute Worker's VmService", () => {
+    const app = withApps.services.find((s) => s.name === "app-code-runner");
+    expect(app).toEqual({
+      name: "app-code-runner",
+      worker: {
+        modules: [{ name: "code-runner.mjs", esModule: { embed: "../../build/code-runner.mjs" } }],
+        compatibilityDate: COMPATIBILITY_DATE,
+        compatibilityFlags: [],
+        bindings: [
+          {
+            name: "VMS",
+            service: {
+              name: "compute",
+              entrypoint: "VmService",
+              props: { json: '{"tenant":"code-runner"}' },
+            },
+          },
+        ],
+      },
+    });
+    expect(withApps.services.map((s) => s.name)).toEqual([
+      "compute",
+      "emulator",
+      "outbound",
+      "do-storage",
+      "app-code-runner",
+      "app-text-pipeline",
+    ]);
+  });
+
+  it("gives each app its own socket on its port; the region's socket is unchanged", () => {
+    expect(withApps.sockets).toEqual([
+      { name: "http", address: "127.0.0.1:8801", http: {}, service: { name: "compute" } },
+      {
+        name: "app-code-runner",
+        address: "127.0.0.1:8811",
+        http: {},
+        service: { name: "app-code-runner" },
+      },
+      {
+        name: "app-text-pipeline",
+        address: "127.0.0.1:8821",
+        http: {},
+        service: { name: "app-text-pipeline" },
+      },
+    ]);
+    expect(regionSocketNames([{ name: "code-runner" }, { name: "text-pipeline" }])).toEqual(
+      withApps.sockets.map((s) => s.name),
+    );
+    expect(regionSocketNames()).toEqual(["http"]);
+  });
+
+  it("leaves a region without apps exactly as before", () => {
+    expect(buildRegionConfig({ ...baseInput(), apps: [] })).toEqual(config);
+  });
+
+  it("serialises to the golden capnp file", () => {
+    const { expected, actual } = expectGolden(
+      "region-eu-west-apps.capnp",
+      serializeConfig(withApps),
+    );
     expect(actual).toBe(expected);
   });
 });

@@ -21,6 +21,7 @@ describe("resolveRegions", () => {
       url: "http://127.0.0.1:8787",
     });
     expect(config.apiKeys).toEqual([]);
+    expect(config.apps).toEqual([]);
     expect(config.stateDir).toBe("/home/u/.cache/edgevm");
     expect(config.regions).toEqual([
       {
@@ -63,6 +64,36 @@ describe("resolveRegions", () => {
       sha256: "2fd7b912a4a302a527303c1ac175d3f720abcb40a64869c07257d69a290f9e0b",
       tenant: "dev",
     });
+    expect(config.apps).toEqual([
+      { name: "code-runner", port: 8811, url: "http://127.0.0.1:8811", region: "eu-west" },
+      { name: "text-pipeline", port: 8821, url: "http://127.0.0.1:8821", region: "eu-west" },
+    ]);
+  });
+
+  it("hosts every app in the first region", () => {
+    const r = (name: string, port: number) => ({
+      name,
+      location: { lat: 0, lon: 0 },
+      port,
+      emulator: { port: port + 100 },
+    });
+    const config = resolveRegions(
+      {
+        regions: {
+          host: "::1",
+          list: [r("b", 9001), r("a", 9002)],
+          apps: [
+            { name: "code-runner", port: 9011 },
+            { name: "my-app", port: 0 },
+          ],
+        },
+      },
+      ENV,
+    );
+    expect(config.apps).toEqual([
+      { name: "code-runner", port: 9011, url: "http://[::1]:9011", region: "b" },
+      { name: "my-app", port: 0, url: "http://[::1]:0", region: "b" },
+    ]);
   });
 
   it("takes regions, host, front door, keys and state dir from the file", () => {
@@ -129,6 +160,11 @@ describe("resolveRegions", () => {
       "port",
     ],
     [{ apiKeys: [{ key: "short", tenant: "t" }] }, "apiKeys"],
+    [{ apps: [{ name: "Code Runner", port: 1 }] }, "regions.apps.0.name"],
+    [{ apps: [{ name: "compute", port: 1 }] }, "not user apps"],
+    [{ apps: [{ name: "front-door", port: 1 }] }, "not user apps"],
+    [{ apps: [{ name: "a", port: -1 }] }, "regions.apps.0.port"],
+    [{ apps: [{ name: "a", port: 1, region: "eu-west" }] }, "region"],
     [{ unknown: 1 }, "unknown"],
   ])("rejects %j with INVALID_CONFIG naming %s", (regions, field) => {
     let caught: unknown;
@@ -160,6 +196,19 @@ describe("resolveRegions", () => {
     expect(
       resolveRegions({ regions: { list: [r("a", 0, 0), r("b", 0, 0)] } }, ENV).regions,
     ).toHaveLength(2);
+  });
+
+  it("rejects an app name used twice, and app ports used by anything else", () => {
+    const list = [{ name: "a", location: { lat: 0, lon: 0 }, port: 1, emulator: { port: 2 } }];
+    const app = (name: string, port: number) => ({ name, port });
+    const resolve = (apps: Array<{ name: string; port: number }>, frontDoor = 3) =>
+      resolveRegions({ regions: { frontDoor: { port: frontDoor }, list, apps } }, ENV);
+    expect(() => resolve([app("x", 10), app("x", 11)])).toThrow(/app name x is used twice/);
+    expect(() => resolve([app("x", 10), app("y", 10)])).toThrow(/port 10 is used twice/);
+    expect(() => resolve([app("x", 1)])).toThrow(/port 1 is used twice/);
+    expect(() => resolve([app("x", 2)])).toThrow(/port 2 is used twice/);
+    expect(() => resolve([app("x", 3)])).toThrow(/port 3 is used twice/);
+    expect(resolve([app("x", 0), app("y", 0)]).apps).toHaveLength(2);
   });
 });
 

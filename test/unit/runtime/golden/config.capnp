@@ -39,6 +39,16 @@ const config :Workerd.Config = (
             )
           ),
           (
+            name = "P",
+            service = (
+              name = "main",
+              entrypoint = "Rpc",
+              props = (
+                json = "{\"tenant\":\"t\"}"
+              )
+            )
+          ),
+          (
             name = "DO",
             durableObjectNamespace = (
               className = "Counter"
