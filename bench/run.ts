@@ -9,6 +9,8 @@ import { prepareImages } from "../emulator-service/src/service.js";
 import { chooseAccel } from "../emulator-service/src/vm/accel.js";
 import { readHostTiming } from "../emulator-service/src/vm/host-timing.js";
 import { edgeBench } from "./edge.js";
+import { runLoadBench } from "./load.js";
+import { DEFAULT_STEPS } from "./load-plan.js";
 import {
   type BenchContext,
   idleMemory,
@@ -23,7 +25,10 @@ import { type Row, renderTable } from "./stats.js";
 
 const RESULTS_DIR = join(import.meta.dirname, "results");
 
-/** `edgevm bench [--quick] [--idle-vms N] [--seconds S]`: prints a table and writes JSON. */
+/**
+ * `edgevm bench [--quick] [--idle-vms N] [--seconds S]`: prints a table and writes JSON.
+ * `edgevm bench --load [--steps rate:s,…] [--seed N]`: the open-loop load test (bench/load.ts).
+ */
 export async function runBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -33,6 +38,9 @@ export async function runBench(argv: string[]): Promise<number> {
       seconds: { type: "string", default: "20" },
       concurrency: { type: "string", default: "4" },
       out: { type: "string" },
+      load: { type: "boolean", default: false },
+      steps: { type: "string", default: DEFAULT_STEPS },
+      seed: { type: "string", default: "1" },
     },
   });
   const quick = values.quick ?? false;
@@ -61,6 +69,12 @@ export async function runBench(argv: string[]): Promise<number> {
     log,
   };
   log(`edgevm bench: accel ${accel.accel} (${accel.reason}), ${cpus().length} cores`);
+  if (values.load)
+    return runLoadBench(ctx, {
+      steps: values.steps ?? DEFAULT_STEPS,
+      seed: Number(values.seed),
+      out: values.out,
+    });
 
   log("1/8 naive cold boot of the stock kernel (baseline) …");
   const naive = await naiveBoots(ctx, `/boot/vmlinuz-${image.kernelVersion}`);

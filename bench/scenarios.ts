@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmulatorClient } from "../emulator-service/src/client/index.js";
+import type { PoolFileEntry } from "../emulator-service/src/config/pools.js";
 import {
   type EmulatorConfig,
   resolveEmulatorConfig,
@@ -30,10 +31,10 @@ export interface BenchContext {
 
 const ms = (t0: number) => performance.now() - t0;
 
-/** A service on a free port with the given pool targets; templates come from the shared cache. */
+/** A service on a free port with the given pool bounds; templates come from the shared cache. */
 export async function withService<T>(
   ctx: BenchContext,
-  pools: { warm: number; spawned: number },
+  pools: PoolFileEntry,
   fn: (svc: EmulatorService, client: EmulatorClient) => Promise<T>,
   limits: Partial<EmulatorConfig["limits"]> = {},
 ): Promise<T> {
@@ -188,7 +189,8 @@ export async function warmJobs(ctx: BenchContext) {
 
 /** Jobs on a pool miss: no warm VM; a pre-spawned clone is restored, or a clone is spawned then restored. */
 export async function missJobs(ctx: BenchContext) {
-  const run = (pools: { warm: number; spawned: number }) =>
+  // max 0: the autoscaler must not add warm VMs between measured jobs
+  const run = (pools: { min: 0; max: 0; spawned: number }) =>
     withService(ctx, pools, async (svc, client) => {
       const latency: number[] = [];
       for (let i = 0; i < (ctx.quick ? 5 : 15); i++) {
@@ -211,8 +213,8 @@ export async function missJobs(ctx: BenchContext) {
       return summary(latency);
     });
   return {
-    preSpawned: await run({ warm: 0, spawned: 2 }),
-    spawnOnDemand: await run({ warm: 0, spawned: 0 }),
+    preSpawned: await run({ min: 0, max: 0, spawned: 2 }),
+    spawnOnDemand: await run({ min: 0, max: 0, spawned: 0 }),
   };
 }
 

@@ -95,6 +95,7 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
     images: bootImages,
     limits: config.limits,
     pools: config.pools,
+    scaling: config.scaling,
     defaultKey: { memoryMiB: config.limits.defaultMemoryMiB, vcpus: 1 },
     observer: {
       vmStarted: (source, seconds) => metrics.vmStartSeconds.observe({ source }, seconds),
@@ -150,6 +151,18 @@ function registerCollectors(metrics: EmulatorMetrics, engine: JobEngine): void {
       { labels: { image: image.name, state: "warm" }, value: image.warm },
       { labels: { image: image.name, state: "spawned" }, value: image.spawned },
     ]),
+  );
+  metrics.poolTarget.setCollector(() =>
+    engine.scaling().flatMap((image) => [
+      { labels: { image: image.image, state: "warm" }, value: image.targetWarm },
+      { labels: { image: image.image, state: "spawned" }, value: image.targetSpawned },
+    ]),
+  );
+  metrics.poolArrivalRate.setCollector(() =>
+    engine.scaling().map((image) => ({
+      labels: { image: image.image },
+      value: image.arrivalRatePerS,
+    })),
   );
   metrics.queueLength.setCollector(() => engine.capacity().queue.length);
   metrics.jobsInFlight.setCollector(() => {

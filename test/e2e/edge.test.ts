@@ -177,7 +177,9 @@ describe("the local edge", () => {
     const list = await client(LOCATIONS.paris).regions();
     expect(list.map((r) => r.name).sort()).toEqual(["ap-south", "eu-west", "us-east"]);
     const eu = list.find((r) => r.name === "eu-west");
-    expect(eu).toMatchObject({ healthy: true, pool: { target: 1 } });
+    expect(eu?.healthy).toBe(true);
+    // the autoscaler's warm target: at least the configured minimum (1 here)
+    expect(eu?.pool?.target).toBeGreaterThanOrEqual(1);
     expect(eu?.hosts[0]).toMatchObject({ id: "eu-west-1", healthy: true });
   });
 

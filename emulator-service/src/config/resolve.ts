@@ -3,13 +3,19 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { EdgevmError } from "../errors/index.js";
+import {
+  DEFAULT_SCALING,
+  type PoolConfig,
+  poolFileSchema,
+  resolvePools,
+  type ScalingConfig,
+  scalingFileSchema,
+} from "./pools.js";
+
+export type { PoolConfig, ScalingConfig } from "./pools.js";
 
 /** Development secret used when none is configured; `edgevm emulator` warns when it is in use. */
 export const DEV_SECRET = "edgevm-dev-secret-change-me";
-
-const poolSchema = z
-  .object({ warm: z.int().min(0).max(256), spawned: z.int().min(0).max(256) })
-  .strict();
 
 const emulatorFileSchema = z
   .object({
@@ -42,7 +48,8 @@ const emulatorFileSchema = z
       .partial()
       .strict()
       .optional(),
-    pools: z.record(z.string(), poolSchema).optional(),
+    pools: z.record(z.string(), poolFileSchema).optional(),
+    scaling: scalingFileSchema.optional(),
   })
   .strict();
 
@@ -82,7 +89,9 @@ export interface EmulatorConfig {
     maxVcpus: number;
     memoryBudgetMiB: number;
   };
-  pools: Record<string, { warm: number; spawned: number }>;
+  /** per image: the bounds the autoscaler keeps its warm VMs in (see pool/autoscaler.ts) */
+  pools: Record<string, PoolConfig>;
+  scaling: ScalingConfig;
 }
 
 export const DEFAULT_LIMITS: EmulatorConfig["limits"] = {
@@ -111,7 +120,9 @@ export interface ConfigOverrides {
   stateDir?: string | undefined;
   runDir?: string | undefined;
   templateDir?: string | undefined;
+  /** every pool's min and prewarm (`--warm`, `EDGEVM_POOL_WARM`) */
   warm?: number | undefined;
+  /** every pool's pre-spawned clones kept when idle (`--spawned`, `EDGEVM_POOL_SPAWNED`) */
   spawned?: number | undefined;
 }
 
@@ -150,13 +161,10 @@ export function resolveEmulatorConfig(
   if (limits.defaultTimeoutMs > limits.maxTimeoutMs) {
     throw new EdgevmError("INVALID_REQUEST", "invalid config: defaultTimeoutMs > maxTimeoutMs");
   }
-  const pools = { ...(emu.pools ?? { base: { warm: 2, spawned: 2 } }) };
-  const warm = flags.warm ?? numberFrom(env.EDGEVM_POOL_WARM);
-  const spawned = flags.spawned ?? numberFrom(env.EDGEVM_POOL_SPAWNED);
-  for (const name of Object.keys(pools)) {
-    const current = pools[name] ?? { warm: 0, spawned: 0 };
-    pools[name] = { warm: warm ?? current.warm, spawned: spawned ?? current.spawned };
-  }
+  const pools = resolvePools(emu.pools, limits.slots, {
+    warm: flags.warm ?? numberFrom(env.EDGEVM_POOL_WARM),
+    spawned: flags.spawned ?? numberFrom(env.EDGEVM_POOL_SPAWNED),
+  });
   const stateDir =
     flags.stateDir ?? env.EDGEVM_STATE_DIR ?? emu.stateDir ?? join(cacheHome, "edgevm");
   const region = flags.region ?? env.EDGEVM_REGION ?? emu.region ?? "local";
@@ -184,6 +192,7 @@ export function resolveEmulatorConfig(
       join(tmpdir(), `edgevm-${region}-${host}`),
     limits,
     pools,
+    scaling: { ...DEFAULT_SCALING, ...emu.scaling },
   };
 }
 

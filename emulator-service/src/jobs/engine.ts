@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { DEFAULT_MAX_PER_SLOT, type PoolConfig, type ScalingConfig } from "../config/pools.js";
 import { EdgevmError } from "../errors/index.js";
 import type { Logger } from "../log/index.js";
-import { poolTargets } from "../pool/policy.js";
-import type { PoolTargets } from "../pool/types.js";
-import { WarmPool } from "../pool/warm-pool.js";
 import type { TemplateStore } from "../templates/store.js";
 import type { Vm, VmDriver } from "../vm/driver.js";
-import { type BootImage, type TemplateKey, templateKeyId } from "../vm/types.js";
+import type { BootImage, TemplateKey } from "../vm/types.js";
 import { Admission } from "./admission.js";
 import { executeJob } from "./execute.js";
+import { type ImageScaling, PoolSet, type ScaledPool } from "./pool-set.js";
 import type {
   Capacity,
   JobEvent,
@@ -44,8 +43,9 @@ export interface EngineOptions {
   templates: TemplateStore;
   images: ReadonlyMap<string, BootImage>;
   limits: EngineLimits;
-  /** pool targets per image, for its default template key */
-  pools: Readonly<Record<string, PoolTargets>>;
+  /** pool bounds per image, for its default template key; the autoscaler sizes pools within them */
+  pools: Readonly<Record<string, PoolConfig>>;
+  scaling: ScalingConfig;
   defaultKey: Omit<TemplateKey, "image">;
   observer: EngineObserver;
   logger: Logger;
@@ -61,7 +61,7 @@ export function newJobId(): string {
  */
 export class JobEngine implements JobRunner {
   private readonly admission: Admission;
-  private readonly pools = new Map<string, { key: TemplateKey; pool: WarmPool<Vm> }>();
+  private readonly pools: PoolSet;
   private readonly running = new Set<Vm>();
   /** every accepted run and every VM being destroyed, so close() can wait for them */
   private readonly inflight = new Set<Promise<unknown>>();
@@ -70,55 +70,33 @@ export class JobEngine implements JobRunner {
   constructor(private readonly options: EngineOptions) {
     const { slots, maxQueue, queueTimeoutMs } = options.limits;
     this.admission = new Admission(slots, maxQueue, queueTimeoutMs);
+    const { driver, templates, images, pools, scaling, defaultKey, logger } = options;
+    this.pools = new PoolSet({
+      driver,
+      templates,
+      images,
+      pools,
+      unconfigured: { min: 0, max: slots * DEFAULT_MAX_PER_SLOT, prewarm: 0, spawned: 0 },
+      scaling,
+      defaultKey,
+      // running jobs' VMs, plus room for every slot's next one, are not the pools' to take
+      freeMemoryMiB: () => this.memoryFreeMiB() - slots * defaultKey.memoryMiB,
+      logger,
+    });
   }
 
   imageNames(): string[] {
     return [...this.options.images.keys()];
   }
 
-  /** Builds the default templates and fills their pools (prewarm). */
-  async prewarm(): Promise<void> {
-    await Promise.all(
-      Object.keys(this.options.pools).map(async (image) => {
-        if (!this.options.images.has(image)) return;
-        const pool = await this.poolFor({ image, ...this.options.defaultKey });
-        await pool.whenFilled();
-      }),
-    );
+  /** Builds the default templates and fills their pools to their `prewarm` size. */
+  prewarm(): Promise<void> {
+    return this.pools.prewarm();
   }
 
-  private targetsFor(key: TemplateKey, pool: WarmPool<Vm> | undefined): PoolTargets {
-    const isDefault =
-      key.memoryMiB === this.options.defaultKey.memoryMiB &&
-      key.vcpus === this.options.defaultKey.vcpus;
-    const configured = (isDefault && this.options.pools[key.image]) || { warm: 0, spawned: 0 };
-    return poolTargets({
-      configured,
-      vmMemoryMiB: key.memoryMiB,
-      freeMemoryMiB:
-        this.memoryFreeMiB() - this.options.limits.slots * this.options.defaultKey.memoryMiB,
-      held: pool?.held() ?? 0,
-    });
-  }
-
-  private async poolFor(key: TemplateKey): Promise<WarmPool<Vm>> {
-    const id = templateKeyId(key);
-    const existing = this.pools.get(id);
-    if (existing) return existing.pool;
-    const image = this.options.images.get(key.image);
-    if (!image) throw new EdgevmError("UNKNOWN_IMAGE", `unknown image "${key.image}"`);
-    const template = await this.options.templates.ensure(key, image);
-    const raced = this.pools.get(id);
-    if (raced) return raced.pool;
-    const pool = new WarmPool<Vm>(
-      id,
-      { spawn: () => this.options.driver.spawnClone(template) },
-      this.targetsFor(key, undefined),
-      this.options.logger,
-    );
-    this.pools.set(id, { key, pool });
-    pool.refill();
-    return pool;
+  /** Per image: pooled VMs, the autoscaler's targets and the arrival rate it sees. */
+  scaling(): ImageScaling[] {
+    return this.imageNames().map((name) => this.pools.image(name));
   }
 
   run(spec: JobSpec, options: RunOptions = {}): Promise<JobResult> {
@@ -145,14 +123,16 @@ export class JobEngine implements JobRunner {
     const release = await this.admission.acquire(options.signal);
     const queueMs = performance.now() - t0;
     const key: TemplateKey = { image: spec.image, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus };
-    let acquired: { vm: Vm; pool: WarmPool<Vm> } | undefined;
+    let scaled: ScaledPool | undefined;
+    let acquiredVm: Vm | undefined;
     try {
-      const pool = await this.poolFor(key);
+      scaled = await this.pools.get(key);
+      this.pools.acquiring(scaled);
       const t1 = performance.now();
-      const { vm, start } = await pool.acquire().catch((err: Error) => {
+      const { vm, start } = await scaled.pool.acquire().catch((err: Error) => {
         throw new EdgevmError("VM_CRASHED", `could not start a VM: ${err.message}`, { cause: err });
       });
-      acquired = { vm, pool };
+      acquiredVm = vm;
       this.running.add(vm);
       const startMs = performance.now() - t1;
       this.options.observer.vmStarted(start, startMs / 1000);
@@ -199,20 +179,21 @@ export class JobEngine implements JobRunner {
     } finally {
       // Destroying a VM (SIGKILL, exit, unmapping its memory) takes a few ms: it happens after
       // the result is handed back, and the slot is only freed once the VM is really gone.
-      this.track(this.retire(key, acquired, release));
+      this.track(this.retire(scaled, acquiredVm, release));
     }
   }
 
   private async retire(
-    key: TemplateKey,
-    acquired: { vm: Vm; pool: WarmPool<Vm> } | undefined,
+    scaled: ScaledPool | undefined,
+    vm: Vm | undefined,
     release: () => void,
   ): Promise<void> {
     try {
-      if (!acquired) return;
-      this.running.delete(acquired.vm);
-      await acquired.vm.destroy();
-      acquired.pool.setTargets(this.targetsFor(key, acquired.pool));
+      if (vm) {
+        this.running.delete(vm);
+        await vm.destroy();
+      }
+      if (scaled) this.pools.released(scaled);
     } finally {
       release();
     }
@@ -226,8 +207,7 @@ export class JobEngine implements JobRunner {
   private memoryUsedMiB(): number {
     let used = 0;
     for (const vm of this.running) used += vm.memoryMiB;
-    for (const { key, pool } of this.pools.values()) used += pool.held() * key.memoryMiB;
-    return used;
+    return used + this.pools.heldMiB();
   }
 
   private memoryFreeMiB(): number {
@@ -236,21 +216,13 @@ export class JobEngine implements JobRunner {
 
   capacity(): Capacity {
     const slots = this.admission.stats;
-    const images = this.imageNames().map((name) => {
-      let warm = 0;
-      let spawned = 0;
-      let templates = 0;
-      let targetWarm = 0;
-      for (const { key, pool } of this.pools.values()) {
-        if (key.image !== name) continue;
-        const stats = pool.stats();
-        warm += stats.warm;
-        targetWarm += stats.targets.warm;
-        spawned += stats.spawned;
-        templates++;
-      }
-      return { name, warm, spawned, templates, targetWarm };
-    });
+    const images = this.scaling().map(({ image, warm, spawned, templates, targetWarm }) => ({
+      name: image,
+      warm,
+      spawned,
+      templates,
+      targetWarm,
+    }));
     const usedMiB = this.memoryUsedMiB();
     return {
       region: this.options.region,
@@ -273,7 +245,7 @@ export class JobEngine implements JobRunner {
     this.admission.rejectAll(
       new EdgevmError("SHUTTING_DOWN", "this emulator host is shutting down", { retryAfterS: 1 }),
     );
-    await Promise.all([...this.pools.values()].map(({ pool }) => pool.close()));
+    await this.pools.close();
     await Promise.all([...this.running].map((vm) => vm.destroy()));
     await Promise.all(this.inflight);
   }

@@ -24,6 +24,10 @@ export interface EmulatorMetrics {
   readonly jobDurationSeconds: Histogram;
   /** VMs held by the pool, by `image` and `state` = warm | spawned. */
   readonly poolVms: Gauge<"image" | "state">;
+  /** The autoscaler's current targets, by `image` and `state` = warm | spawned. */
+  readonly poolTarget: Gauge<"image" | "state">;
+  /** Acquisitions per second the autoscaler sees (EWMA), by `image`. */
+  readonly poolArrivalRate: Gauge<"image">;
   readonly queueLength: Gauge;
   /** HTTP requests by matched `route` and response `status`. */
   readonly httpRequestsTotal: Counter<"route" | "status">;
@@ -57,6 +61,16 @@ export function createEmulatorMetrics(registry: Registry = new Registry()): Emul
       name: "edgevm_pool_vms",
       help: "VMs held by the pool, by image and state (warm = restored and idle, spawned = waiting for restore).",
       labelNames: ["image", "state"],
+    }),
+    poolTarget: registry.gauge({
+      name: "edgevm_pool_target",
+      help: "VMs the autoscaler wants the pool to hold, by image and state (warm, spawned).",
+      labelNames: ["image", "state"],
+    }),
+    poolArrivalRate: registry.gauge({
+      name: "edgevm_pool_arrival_rate",
+      help: "Jobs per second taking a VM from the pool (exponentially weighted), by image.",
+      labelNames: ["image"],
     }),
     queueLength: registry.gauge({
       name: "edgevm_queue_length",

@@ -21,6 +21,8 @@ export class WarmPool<V extends PoolVm> {
     private readonly source: CloneSource<V>,
     targets: PoolTargets,
     private readonly logger: Logger,
+    /** told how long each warm VM took to prepare (spawn if needed, restore, warm-up), ms */
+    private readonly onPrepared: (ms: number) => void = () => {},
   ) {
     this.targets = targets;
   }
@@ -39,10 +41,14 @@ export class WarmPool<V extends PoolVm> {
     return this.warm.length + this.spawned.length + this.filling;
   }
 
-  setTargets(targets: PoolTargets): void {
-    this.targets = targets;
+  /**
+   * New targets; extra VMs are destroyed now. With `refill` false the pool does not start filling
+   * (a job is about to run and should not compete with a refill for the CPU).
+   */
+  setTargets(targets: PoolTargets, refill = true): void {
+    this.targets = { warm: targets.warm, spawned: targets.spawned };
     this.trimToTargets();
-    this.refill();
+    if (refill) this.refill();
   }
 
   /**
@@ -84,6 +90,7 @@ export class WarmPool<V extends PoolVm> {
       const needSpawned = this.spawned.length < this.targets.spawned;
       if (!needWarm && !needSpawned) return;
       this.filling++;
+      const t0 = performance.now();
       let vm: V | undefined;
       try {
         vm = needWarm
@@ -92,6 +99,7 @@ export class WarmPool<V extends PoolVm> {
         if (needWarm) {
           await vm.restore();
           await vm.warmUp();
+          this.onPrepared(performance.now() - t0);
         }
       } catch (err) {
         this.logger.warn("pool fill failed", { pool: this.name, error: (err as Error).message });

@@ -38,7 +38,8 @@ describe("resolveEmulatorConfig", () => {
       templateDir: "/dev/shm/edgevm/templates",
       runDir: join(tmpdir(), "edgevm-local-host-1"),
       limits: DEFAULT_LIMITS,
-      pools: { base: { warm: 2, spawned: 2 } },
+      pools: { base: { min: 0, max: 16, prewarm: 2, spawned: 0 } },
+      scaling: { idleToZeroMs: 60_000 },
     });
   });
 
@@ -74,7 +75,12 @@ describe("resolveEmulatorConfig", () => {
     expect(config.stateDir).toBe("/var/lib/edgevm");
     expect(config.runDir).toBe("/run/edgevm");
     expect(config.limits).toEqual({ ...DEFAULT_LIMITS, slots: 3, maxQueue: 5 });
-    expect(config.pools).toEqual({ base: { warm: 1, spawned: 0 }, big: { warm: 0, spawned: 1 } });
+    // the old { warm, spawned } shape: min = prewarm = warm; max from the slots (2 × 3)
+    expect(config.pools).toEqual({
+      base: { min: 1, max: 6, prewarm: 1, spawned: 0 },
+      big: { min: 0, max: 6, prewarm: 0, spawned: 1 },
+    });
+    expect(config.scaling).toEqual({ idleToZeroMs: 60_000 });
   });
 
   it("lets the environment override the file", () => {
@@ -102,7 +108,7 @@ describe("resolveEmulatorConfig", () => {
     expect(config.secret).toBe("env-secret");
     expect(config.secretIsDefault).toBe(false);
     expect(config.accel).toBe("kvm");
-    expect(config.pools).toEqual({ base: { warm: 5, spawned: 0 } });
+    expect(config.pools).toEqual({ base: { min: 5, max: 16, prewarm: 5, spawned: 0 } });
     expect(config.host).toBe("env-host");
     expect(config.listen.port).toBe(1234);
     expect(config.stateDir).toBe("/env/state");
@@ -114,7 +120,10 @@ describe("resolveEmulatorConfig", () => {
       { emulator: { pools: { a: { warm: 1, spawned: 3 }, b: { warm: 2, spawned: 4 } } } },
       { ...HOME_ENV, EDGEVM_POOL_WARM: "0" },
     );
-    expect(config.pools).toEqual({ a: { warm: 0, spawned: 3 }, b: { warm: 0, spawned: 4 } });
+    expect(config.pools).toEqual({
+      a: { min: 0, max: 16, prewarm: 0, spawned: 3 },
+      b: { min: 0, max: 16, prewarm: 0, spawned: 4 },
+    });
   });
 
   it("lets flags override the environment", () => {
@@ -144,7 +153,7 @@ describe("resolveEmulatorConfig", () => {
     expect(config.region).toBe("flag");
     expect(config.secret).toBe("flag-secret");
     expect(config.accel).toBe("tcg");
-    expect(config.pools).toEqual({ base: { warm: 1, spawned: 0 } });
+    expect(config.pools).toEqual({ base: { min: 1, max: 16, prewarm: 1, spawned: 0 } });
     expect(config.listen).toEqual({ host: "::1", port: 4321 });
     expect(config.host).toBe("flag-host");
     expect(config.stateDir).toBe("/flag/state");
@@ -196,6 +205,71 @@ describe("resolveEmulatorConfig", () => {
       ),
     );
     expect(() => resolveEmulatorConfig({ worker: { anything: true } }, HOME_ENV)).not.toThrow();
+  });
+
+  it("reads autoscaled pools: min, max, prewarm (default min) and spawned (default 0)", () => {
+    const config = resolveEmulatorConfig(
+      {
+        emulator: {
+          pools: {
+            base: { min: 1, max: 12, prewarm: 3 },
+            tiny: { max: 4 },
+            fixed: { min: 0, max: 0, spawned: 2 },
+            empty: {},
+          },
+          scaling: { idleToZeroMs: 3000 },
+        },
+      },
+      HOME_ENV,
+    );
+    expect(config.pools).toEqual({
+      base: { min: 1, max: 12, prewarm: 3, spawned: 0 },
+      tiny: { min: 0, max: 4, prewarm: 0, spawned: 0 },
+      fixed: { min: 0, max: 0, spawned: 2, prewarm: 0 },
+      empty: { min: 0, max: 16, prewarm: 0, spawned: 0 },
+    });
+    expect(config.scaling).toEqual({ idleToZeroMs: 3000 });
+  });
+
+  it("a legacy warm above the default max raises max to it", () => {
+    const config = resolveEmulatorConfig(
+      { emulator: { limits: { slots: 2 }, pools: { base: { warm: 9, spawned: 1 } } } },
+      HOME_ENV,
+    );
+    expect(config.pools).toEqual({ base: { min: 9, max: 9, prewarm: 9, spawned: 1 } });
+  });
+
+  it("EDGEVM_POOL_WARM sets min and prewarm of autoscaled pools and raises max if needed", () => {
+    const config = resolveEmulatorConfig(
+      { emulator: { pools: { base: { min: 0, max: 2, prewarm: 1 } } } },
+      { ...HOME_ENV, EDGEVM_POOL_WARM: "3", EDGEVM_POOL_SPAWNED: "1" },
+    );
+    expect(config.pools).toEqual({ base: { min: 3, max: 3, prewarm: 3, spawned: 1 } });
+  });
+
+  it("rejects pools whose bounds are inconsistent, mixed shapes and bad scaling", () => {
+    expectInvalid(
+      () => resolveEmulatorConfig({ emulator: { pools: { base: { min: 3, max: 2 } } } }, HOME_ENV),
+      /pools\.base needs min ≤ prewarm ≤ max/,
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { pools: { base: { max: 2, prewarm: 3 } } } }, HOME_ENV),
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { pools: { base: { min: 2, prewarm: 1 } } } }, HOME_ENV),
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { pools: { base: { warm: 1, max: 4 } } } }, HOME_ENV),
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { pools: { base: { warm: 1 } } } }, HOME_ENV),
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { scaling: { idleToZeroMs: 0 } } }, HOME_ENV),
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { scaling: { idleToZeroSecs: 5 } } }, HOME_ENV),
+    );
   });
 
   it("rejects out-of-range values", () => {
@@ -255,7 +329,7 @@ describe("resolveEmulatorConfig", () => {
 
   it("an empty EDGEVM_POOL_WARM is ignored", () => {
     expect(resolveEmulatorConfig({}, { ...HOME_ENV, EDGEVM_POOL_WARM: "" }).pools).toEqual({
-      base: { warm: 2, spawned: 2 },
+      base: { min: 0, max: 16, prewarm: 2, spawned: 0 },
     });
   });
 

@@ -249,6 +249,31 @@ describe("WarmPool", () => {
     await pool.close();
   });
 
+  it("setTargets with refill false trims at once but does not start a fill", async () => {
+    const { pool, source } = makePool({ warm: 2, spawned: 0 });
+    await pool.whenFilled();
+    pool.setTargets({ warm: 4, spawned: 2 }, false);
+    await settle();
+    expect(source.spawnCalls).toBe(2);
+    expect(pool.stats()).toMatchObject({ warm: 2, filling: 0, targets: { warm: 4, spawned: 2 } });
+    pool.setTargets({ warm: 1, spawned: 0 }, false);
+    expect(pool.stats()).toMatchObject({ warm: 1, spawned: 0 });
+    expect(source.vms.map((vm) => vm.destroyCalls)).toEqual([0, 1]);
+    await pool.close();
+  });
+
+  it("reports how long each warm VM took to prepare, and only warm ones", async () => {
+    const prepared: number[] = [];
+    const source = new FakeCloneSource();
+    const pool = new WarmPool("base", source, { warm: 2, spawned: 3 }, silentLogger(), (ms) =>
+      prepared.push(ms),
+    );
+    await pool.whenFilled();
+    expect(prepared).toHaveLength(2);
+    for (const ms of prepared) expect(ms).toBeGreaterThanOrEqual(0);
+    await pool.close();
+  });
+
   it("close() destroys every pooled VM and stops refilling", async () => {
     const { pool, source } = makePool({ warm: 2, spawned: 2 });
     await pool.whenFilled();

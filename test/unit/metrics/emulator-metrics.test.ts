@@ -14,6 +14,8 @@ describe("createEmulatorMetrics", () => {
       edgevm_jobs_in_flight: "gauge",
       edgevm_job_duration_seconds: "histogram",
       edgevm_pool_vms: "gauge",
+      edgevm_pool_target: "gauge",
+      edgevm_pool_arrival_rate: "gauge",
       edgevm_queue_length: "gauge",
       edgevm_http_requests_total: "counter",
       edgevm_template_boot_seconds: "histogram",
@@ -26,6 +28,8 @@ describe("createEmulatorMetrics", () => {
     m.jobsTotal.inc({ status: "succeeded" });
     m.jobsInFlight.inc();
     m.poolVms.setCollector(() => [{ labels: { image: "base", state: "warm" }, value: 3 }]);
+    m.poolTarget.setCollector(() => [{ labels: { image: "base", state: "spawned" }, value: 4 }]);
+    m.poolArrivalRate.setCollector(() => [{ labels: { image: "base" }, value: 2.5 }]);
     m.queueLength.set(2);
     m.httpRequestsTotal.inc({ route: "/v1/jobs", status: "200" });
     m.jobDurationSeconds.observe(0.4);
@@ -36,6 +40,8 @@ describe("createEmulatorMetrics", () => {
     expect(text).toContain('edgevm_jobs_total{status="succeeded"} 1');
     expect(text).toContain("edgevm_jobs_in_flight 1");
     expect(text).toContain('edgevm_pool_vms{image="base",state="warm"} 3');
+    expect(text).toContain('edgevm_pool_target{image="base",state="spawned"} 4');
+    expect(text).toContain('edgevm_pool_arrival_rate{image="base"} 2.5');
     expect(text).toContain("edgevm_queue_length 2");
     expect(text).toContain('edgevm_http_requests_total{route="/v1/jobs",status="200"} 1');
     expect(text).toContain("edgevm_job_duration_seconds_count 1");

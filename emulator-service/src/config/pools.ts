@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { EdgevmError } from "../errors/index.js";
+
+/** Per-image pool bounds; the autoscaler chooses the targets between them. */
+export interface PoolConfig {
+  /** warm VMs kept even when idle */
+  min: number;
+  /** warm VMs never exceeded */
+  max: number;
+  /** warm VMs filled at start-up and kept until the first job or `idleToZeroMs` */
+  prewarm: number;
+  /** pre-spawned clones kept even when idle */
+  spawned: number;
+}
+
+export interface ScalingConfig {
+  /** no job on a pool for this long, ms → it shrinks to its `min` (zero by default) */
+  idleToZeroMs: number;
+}
+
+/** A minute without a job: long enough to ride out gaps between bursts, short enough to give the memory back. */
+export const DEFAULT_SCALING: ScalingConfig = { idleToZeroMs: 60_000 };
+
+/** Warm VMs filled at start-up when no pool is configured: the first jobs after start are warm. */
+export const DEFAULT_PREWARM = 2;
+
+/**
+ * `max` when not configured, as a multiple of the job slots: a pool twice the slots covers every
+ * slot's next job while the one after is prepared; beyond that VMs wait idle.
+ */
+export const DEFAULT_MAX_PER_SLOT = 2;
+
+const count = z.int().min(0).max(256);
+
+/** `{ warm, spawned }`, the shape before autoscaling: read as `min = prewarm = warm`. */
+const legacyPoolSchema = z.object({ warm: count, spawned: count }).strict();
+
+const scaledPoolSchema = z
+  .object({ min: count, max: count, prewarm: count, spawned: count })
+  .partial()
+  .strict();
+
+export const poolFileSchema = z.union([legacyPoolSchema, scaledPoolSchema]);
+
+export const scalingFileSchema = z
+  .object({ idleToZeroMs: z.int().min(1) })
+  .partial()
+  .strict();
+
+export type PoolFileEntry = z.infer<typeof poolFileSchema>;
+
+/** Flag or environment overrides applied to every pool (the `--warm` / `--spawned` flags). */
+export interface PoolOverrides {
+  warm: number | undefined;
+  spawned: number | undefined;
+}
+
+/** Pure: the pools of the configuration, with defaults, overrides and their bounds checked. */
+export function resolvePools(
+  file: Readonly<Record<string, PoolFileEntry>> | undefined,
+  slots: number,
+  overrides: PoolOverrides,
+): Record<string, PoolConfig> {
+  const defaultMax = slots * DEFAULT_MAX_PER_SLOT;
+  const entries = file ?? { base: { prewarm: DEFAULT_PREWARM } };
+  const pools: Record<string, PoolConfig> = {};
+  for (const [name, entry] of Object.entries(entries)) {
+    let pool: PoolConfig;
+    if ("warm" in entry) {
+      pool = {
+        min: entry.warm,
+        max: Math.max(entry.warm, defaultMax),
+        prewarm: entry.warm,
+        spawned: entry.spawned,
+      };
+    } else {
+      const min = entry.min ?? 0;
+      pool = {
+        min,
+        max: entry.max ?? Math.max(min, defaultMax),
+        prewarm: entry.prewarm ?? min,
+        spawned: entry.spawned ?? 0,
+      };
+    }
+    if (overrides.warm !== undefined) {
+      // the old meaning of --warm: exactly this many warm VMs at start, never fewer
+      pool.min = overrides.warm;
+      pool.prewarm = overrides.warm;
+      pool.max = Math.max(pool.max, overrides.warm);
+    }
+    if (overrides.spawned !== undefined) pool.spawned = overrides.spawned;
+    if (!(pool.min <= pool.prewarm && pool.prewarm <= pool.max)) {
+      throw new EdgevmError(
+        "INVALID_REQUEST",
+        `invalid config: pools.${name} needs min ≤ prewarm ≤ max (got ${pool.min}, ${pool.prewarm}, ${pool.max})`,
+      );
+    }
+    pools[name] = pool;
+  }
+  return pools;
+}
