@@ -19,15 +19,18 @@ Commands:
       --listen <addr>   address to listen on (default 127.0.0.1)
       --secret <s>      HMAC secret shared with the region's Workers (or EDGEVM_EMULATOR_SECRET)
       --accel <a>       auto | kvm | tcg (default auto: KVM only if a probe guest runs)
-      --warm <n>        warm VMs kept per image
-      --spawned <n>     pre-spawned clones kept per image
+      --warm <n>        minimum (and prewarm) warm VMs per image; the autoscaler adds more
+      --spawned <n>     pre-spawned clones kept per image at least
   run [opts] -- cmd…    run one job on an emulator host, streaming its output
       --url <u>         emulator URL (default from config: http://127.0.0.1:8790)
       --image <i>  --timeout <ms>  --memory <MiB>  --json
   images build          build every guest image (cached by content hash)
   images list           list the images a job may name
   status [url]          show an emulator host's capacity (default http://127.0.0.1:8790)
-  bench [options]       run the benchmarks, print a table and write JSON (see bench/README.md)
+  bench [options]       run the benchmarks, print a table and write JSON (README: Benchmarks)
+      --quick           shorter run
+      --load [--steps 1:15,10:15,30:15,5:15] [--seed 1]
+                        open-loop load (Poisson arrivals in steps): table, JSON and an SVG
 `;
 
 export async function main(argv: string[]): Promise<number> {
