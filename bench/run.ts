@@ -8,6 +8,7 @@ import { silentLogger } from "../emulator-service/src/log/index.js";
 import { prepareImages } from "../emulator-service/src/service.js";
 import { chooseAccel } from "../emulator-service/src/vm/accel.js";
 import { readHostTiming } from "../emulator-service/src/vm/host-timing.js";
+import { breakdown } from "./breakdown.js";
 import { edgeBench } from "./edge.js";
 import { runLoadBench } from "./load.js";
 import { DEFAULT_STEPS } from "./load-plan.js";
@@ -39,6 +40,7 @@ export async function runBench(argv: string[]): Promise<number> {
       concurrency: { type: "string", default: "4" },
       out: { type: "string" },
       load: { type: "boolean", default: false },
+      breakdown: { type: "boolean", default: false },
       steps: { type: "string", default: DEFAULT_STEPS },
       seed: { type: "string", default: "1" },
     },
@@ -69,6 +71,18 @@ export async function runBench(argv: string[]): Promise<number> {
     log,
   };
   log(`edgevm bench: accel ${accel.accel} (${accel.reason}), ${cpus().length} cores`);
+  if (values.breakdown) {
+    const result = await breakdown(ctx);
+    process.stdout.write(`\n${renderTable(result.rows)}\n\n`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const out = values.out ?? join(RESULTS_DIR, "breakdown-latest.json");
+    writeFileSync(
+      out,
+      `${JSON.stringify({ date: new Date().toISOString(), accel, ...result }, null, 2)}\n`,
+    );
+    process.stdout.write(`results: ${out}\n`);
+    return 0;
+  }
   if (values.load)
     return runLoadBench(ctx, {
       steps: values.steps ?? DEFAULT_STEPS,
