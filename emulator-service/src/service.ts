@@ -107,22 +107,33 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
     logger,
   });
   registerCollectors(metrics, engine);
-  if (options.prewarm !== false) await engine.prewarm();
-
-  const app = createEmulatorApp({
-    runner: engine,
-    metrics,
-    logger,
-    secret: config.secret,
-    region: config.region,
-    host: config.host,
-    limits: { ...config.limits, defaultVcpus: 1 },
-    describeImages: () => listImages().map((image) => ({ ...image })),
-  });
   let server: RunningServer;
   try {
+    if (options.prewarm !== false) await engine.prewarm();
+    const { limits } = config;
+    const app = createEmulatorApp({
+      runner: engine,
+      metrics,
+      logger,
+      secret: config.secret,
+      region: config.region,
+      host: config.host,
+      // the request limits only; slots and queue belong to the engine
+      limits: {
+        maxBodyBytes: limits.maxBodyBytes,
+        maxTimeoutMs: limits.maxTimeoutMs,
+        defaultTimeoutMs: limits.defaultTimeoutMs,
+        minMemoryMiB: limits.minMemoryMiB,
+        maxMemoryMiB: limits.maxMemoryMiB,
+        defaultMemoryMiB: limits.defaultMemoryMiB,
+        maxVcpus: limits.maxVcpus,
+        defaultVcpus: 1,
+      },
+      describeImages: () => listImages().map((image) => ({ ...image })),
+    });
     server = await serve(app, { hostname: config.listen.host, port: config.listen.port });
   } catch (err) {
+    // never leave VMs (prewarmed pools) behind a service that failed to start
     await engine.close();
     throw err;
   }

@@ -1,0 +1,138 @@
+/**
+ * Admission spill-over across regions, for real: every emulator host has one job slot and no
+ * queue, so a burst from a client near eu-west fills eu-west, then us-east, then ap-south, and
+ * only then is refused — with a clear error and Retry-After, never a hang.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
+import { createLogger } from "../../emulator-service/src/log/index.js";
+import { type Edge, startEdge } from "../../runtime/edge.js";
+import { resolveRegions } from "../../runtime/regions.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const KEY = "e2e-spill-key";
+/** Fixed ports (the front door needs the regions' real URLs), away from the other e2e files'. */
+const PORTS = {
+  frontDoor: 38787,
+  regions: [38801, 38802, 38803],
+  emulators: [38791, 38792, 38793],
+};
+const PARIS = "48.86,2.35";
+
+let dir: string;
+let edge: Edge;
+const saved = { config: process.env.EDGEVM_CONFIG, logLevel: process.env.EDGEVM_LOG_LEVEL };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "edgevm-e2e-spill-"));
+  // the hosts are child processes: they read this config (one slot, no queue, one warm VM)
+  const configFile = join(dir, "edgevm.json");
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      emulator: {
+        limits: { slots: 1, maxQueue: 0 },
+        pools: { base: { min: 1, max: 1, prewarm: 1 } },
+      },
+    }),
+  );
+  process.env.EDGEVM_CONFIG = configFile;
+  process.env.EDGEVM_LOG_LEVEL = "warn";
+  const names = ["eu-west", "us-east", "ap-south"];
+  const locations = [
+    { lat: 48.86, lon: 2.35 },
+    { lat: 38.9, lon: -77.0 },
+    { lat: 1.35, lon: 103.8 },
+  ];
+  const regions = resolveRegions({
+    regions: {
+      frontDoor: { port: PORTS.frontDoor },
+      apiKeys: [{ key: KEY, tenant: "e2e" }],
+      stateDir: dir,
+      list: names.map((name, i) => ({
+        name,
+        location: locations[i],
+        port: PORTS.regions[i],
+        emulator: { port: PORTS.emulators[i] },
+      })),
+    },
+  });
+  edge = await startEdge({
+    repoRoot: ROOT,
+    regions,
+    emulator: resolveEmulatorConfig({}, process.env),
+    logger: createLogger({ level: "warn" }),
+  });
+});
+
+function restoreEnv(name: "EDGEVM_CONFIG" | "EDGEVM_LOG_LEVEL", value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+/** Pids of processes whose command line mentions `needle` (this test's workerds and hosts). */
+function processesMentioning(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+afterAll(async () => {
+  await edge?.stop();
+  restoreEnv("EDGEVM_CONFIG", saved.config);
+  restoreEnv("EDGEVM_LOG_LEVEL", saved.logLevel);
+  expect(processesMentioning(dir)).toEqual([]);
+  expect(processesMentioning(`--port\0${PORTS.emulators[0]}`)).toEqual([]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function post(body: unknown) {
+  return fetch(`http://127.0.0.1:${PORTS.frontDoor}/v1/jobs`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${KEY}`,
+      "content-type": "application/json",
+      "x-edgevm-client-location": PARIS,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+describe("spill-over when a region is full", () => {
+  it("places a burst in the nearest region with capacity, then refuses clearly", async () => {
+    const job = { command: ["sh", "-c", "sleep 2; echo done"] };
+    const responses = await Promise.all([post(job), post(job), post(job), post(job)]);
+    const ok = responses.filter((r) => r.status === 200);
+    const refused = responses.filter((r) => r.status !== 200);
+    expect(ok).toHaveLength(3);
+    const results = (await Promise.all(ok.map((r) => r.json()))) as {
+      region: string;
+      stdout: string;
+    }[];
+    expect(results.map((r) => r.stdout)).toEqual(["done\n", "done\n", "done\n"]);
+    expect(results.map((r) => r.region).sort()).toEqual(["ap-south", "eu-west", "us-east"]);
+    expect(refused).toHaveLength(1);
+    const [last] = refused;
+    expect([429, 503]).toContain(last?.status);
+    expect(last?.headers.get("retry-after")).toBeTruthy();
+    const body = (await last?.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toMatch(/NO_REGION_AVAILABLE|QUEUE_FULL|NO_CAPACITY/);
+    expect(body.error.message.length).toBeGreaterThan(10);
+  });
+
+  it("serves again once the burst is over", async () => {
+    const response = await post({ command: ["echo", "again"] });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-edgevm-region")).toBe("eu-west");
+  });
+});
