@@ -3,7 +3,7 @@
  * workerd runs the compute Worker and the example apps `code-runner` and `text-pipeline` (real
  * bundles), each app calling the compute Worker's `VmService` over its `VMS` RPC binding.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { type EmulatorService, startEmulatorService } from "../../emulator-servi
 import { bundleWorker, workerEntryPath } from "../../runtime/bundle.js";
 import { resolveRegions } from "../../runtime/regions.js";
 import { type RegionProcess, startRegion } from "../../runtime/start-region.js";
+import { processesMentioning } from "../support/processes.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SECRET = "apps-e2e-secret-0123456789";
@@ -23,20 +24,6 @@ const logger = createLogger({ level: process.env.EDGEVM_LOG_LEVEL === "debug" ? 
 
 let emulator: EmulatorService | undefined;
 let region: RegionProcess | undefined;
-
-/** Pids of processes whose command line names this test's directory (workerd serve <dir>/…). */
-function processesOfThisTest(): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 function appUrl(name: string): string {
   const app = region?.apps.find((a) => a.name === name);
@@ -117,7 +104,7 @@ afterAll(async () => {
   await region?.stop();
   await emulator?.close();
   // no workerd of this test survives it
-  expect(processesOfThisTest()).toEqual([]);
+  expect(processesMentioning(dir)).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
 });
 

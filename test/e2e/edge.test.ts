@@ -2,7 +2,7 @@
  * The whole local edge, for real: three regions (an emulator host with QEMU guests and a workerd
  * running the compute Worker each) behind the front door, as `npm start` runs it.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { createLogger } from "../../emulator-service/src/log/index.js";
 import { type Edge, startEdge } from "../../runtime/edge.js";
 import { type RegionsConfig, resolveRegions } from "../../runtime/regions.js";
 import { EdgevmApiError, EdgevmClient, type JobStreamEvent } from "../../sdk/src/index.js";
+import { processesMentioning } from "../support/processes.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "e2e-edge-key";
@@ -73,20 +74,6 @@ beforeAll(async () => {
   regions = regionsConfig(stateDir);
   edge = await start();
 });
-
-/** Pids of processes whose command line mentions `needle` (this test's workerds and hosts). */
-function processesMentioning(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 afterAll(async () => {
   await edge?.stop();

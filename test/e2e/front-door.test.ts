@@ -3,7 +3,7 @@
  * workerd): placement by client location, pins, SSE passthrough without buffering, async-job
  * fan-out, and failover when a region's workerd is killed. No QEMU needed.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ import {
 } from "../../runtime/start-front-door.js";
 import { serializeConfig } from "../../runtime/workerd/capnp.js";
 import { startWorkerd, type WorkerdProcess } from "../../runtime/workerd/process.js";
+import { processesMentioning } from "../support/processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "edgevm-front-door-e2e-"));
 const NEAR_A = "48.8,2.3"; // Paris
@@ -233,15 +234,7 @@ describe("the front door on workerd", () => {
   it("leaves no workerd process behind", async () => {
     await Promise.all(procs.map((p) => p.stop()));
     for (const p of procs) expect(alive(p.pid)).toBe(false);
-    const leftovers = readdirSync("/proc")
-      .filter((name) => /^\d+$/.test(name))
-      .filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
-        } catch {
-          return false;
-        }
-      });
+    const leftovers = processesMentioning(dir);
     expect(leftovers).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from "../../runtime/start-region.js";
 import { Supervisor } from "../../runtime/supervisor.js";
 import { startWorkerd } from "../../runtime/workerd/process.js";
+import { processesMentioning } from "../support/processes.js";
 
 const SECRET = "runtime-e2e-secret-0123456789";
 const API_KEY = "runtime-e2e-key-0123456789";
@@ -33,20 +34,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** pids of processes whose command line names this test's directory (workerd serve <dir>/…) */
-function workerdsOfThisTest(): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 beforeAll(async () => {
@@ -191,6 +178,6 @@ describe("a region on workerd", () => {
     await supervisor.stopAll();
     expect(supervisor.names()).toEqual([]);
     for (const pid of pids) expect(alive(pid)).toBe(false);
-    expect(workerdsOfThisTest()).toEqual([]);
+    expect(processesMentioning(dir)).toEqual([]);
   });
 });

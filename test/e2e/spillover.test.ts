@@ -3,7 +3,7 @@
  * queue, so a burst from a client near eu-west fills eu-west, then us-east, then ap-south, and
  * only then is refused — with a clear error and Retry-After, never a hang.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve
 import { createLogger } from "../../emulator-service/src/log/index.js";
 import { type Edge, startEdge } from "../../runtime/edge.js";
 import { resolveRegions } from "../../runtime/regions.js";
+import { processesMentioning } from "../support/processes.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "e2e-spill-key";
@@ -71,20 +72,6 @@ beforeAll(async () => {
 function restoreEnv(name: "EDGEVM_CONFIG" | "EDGEVM_LOG_LEVEL", value: string | undefined): void {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
-}
-
-/** Pids of processes whose command line mentions `needle` (this test's workerds and hosts). */
-function processesMentioning(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 afterAll(async () => {
