@@ -9,6 +9,7 @@ import {
 } from "./images/index.js";
 import { JobEngine } from "./jobs/engine.js";
 import type { Logger } from "./log/index.js";
+import { RegionMembership } from "./membership/index.js";
 import { createEmulatorMetrics, type EmulatorMetrics } from "./metrics/index.js";
 import { TemplateStore } from "./templates/store.js";
 import { type AccelChoice, chooseAccel } from "./vm/accel.js";
@@ -24,6 +25,9 @@ export interface EmulatorService {
   engine: JobEngine;
   metrics: EmulatorMetrics;
   images: ReadonlyMap<string, ImageArtifacts>;
+  /** this host's membership in its region's directory, when `config.join` is set */
+  membership?: RegionMembership;
+  /** Leaves the region directory (no new work is placed here), then stops serving and every VM. */
   close(): Promise<void>;
 }
 
@@ -142,6 +146,14 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
     region: config.region,
     host: config.host,
   });
+  let membership: RegionMembership | undefined;
+  try {
+    membership = startMembership(config, server.url, engine, logger);
+  } catch (err) {
+    await server.close();
+    await engine.close();
+    throw err;
+  }
   return {
     url: server.url,
     config,
@@ -149,11 +161,41 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
     engine,
     metrics,
     images,
+    ...(membership ? { membership } : {}),
     close: async () => {
+      // leave first, so the directory stops placing work here while the host shuts down
+      await membership?.stop();
       await server.close();
       await engine.close();
     },
   };
+}
+
+/** Joins the region directory named by `config.join` (heartbeats from now on), if any. */
+function startMembership(
+  config: EmulatorConfig,
+  listenUrl: string,
+  engine: JobEngine,
+  logger: Logger,
+): RegionMembership | undefined {
+  if (!config.join) return undefined;
+  const url = config.join.advertiseUrl ?? listenUrl;
+  if (config.join.advertiseUrl === undefined && /^http:\/\/(0\.0\.0\.0|\[::\])[:/]/.test(url)) {
+    logger.warn("advertising an unspecified address to the region directory; set --advertise", {
+      url,
+    });
+  }
+  const membership = new RegionMembership({
+    joinUrl: config.join.url,
+    secret: config.secret,
+    host: config.host,
+    region: config.region,
+    url,
+    capacity: () => engine.capacity(),
+    logger,
+  });
+  membership.start();
+  return membership;
 }
 
 function registerCollectors(metrics: EmulatorMetrics, engine: JobEngine): void {

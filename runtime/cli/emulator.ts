@@ -26,6 +26,8 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
       accel: { type: "string" },
       warm: { type: "string" },
       spawned: { type: "string" },
+      join: { type: "string" },
+      advertise: { type: "string" },
     },
   });
   const config = loadEmulatorConfig(values.config, {
@@ -37,6 +39,8 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
     accel: values.accel,
     warm: intFlag(values.warm, "warm"),
     spawned: intFlag(values.spawned, "spawned"),
+    joinUrl: values.join,
+    advertiseUrl: values.advertise,
   });
   const level = levelFromEnv(process.env);
   const logger = createLogger({

@@ -21,6 +21,8 @@ Commands:
       --accel <a>       auto | kvm | tcg (default auto: KVM only if a probe guest runs)
       --warm <n>        minimum (and prewarm) warm VMs per image; the autoscaler adds more
       --spawned <n>     pre-spawned clones kept per image at least
+      --join <url>      region Worker to join: heartbeats to its directory (or EDGEVM_JOIN_URL)
+      --advertise <url> this host's URL as that Worker reaches it (default: the listen URL)
   run [opts] -- cmd…    run one job on an emulator host, streaming its output
       --url <u>         emulator URL (default from config: http://127.0.0.1:8790)
       --image <i>  --timeout <ms>  --memory <MiB>  --json

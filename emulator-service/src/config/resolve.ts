@@ -50,6 +50,10 @@ const emulatorFileSchema = z
       .optional(),
     pools: z.record(z.string(), poolFileSchema).optional(),
     scaling: scalingFileSchema.optional(),
+    join: z
+      .object({ url: z.string().min(1), advertiseUrl: z.string().min(1).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -92,6 +96,17 @@ export interface EmulatorConfig {
   /** per image: the bounds the autoscaler keeps its warm VMs in (see pool/autoscaler.ts) */
   pools: Record<string, PoolConfig>;
   scaling: ScalingConfig;
+  /**
+   * the region directory this host joins by heartbeats (membership/); absent: not joined.
+   * `url` is the region Worker's base URL; `advertiseUrl` is where that Worker reaches this host
+   * (default: the URL the host listens on)
+   */
+  join?: JoinConfig;
+}
+
+export interface JoinConfig {
+  url: string;
+  advertiseUrl?: string;
 }
 
 export const DEFAULT_LIMITS: EmulatorConfig["limits"] = {
@@ -124,6 +139,10 @@ export interface ConfigOverrides {
   warm?: number | undefined;
   /** every pool's pre-spawned clones kept when idle (`--spawned`, `EDGEVM_POOL_SPAWNED`) */
   spawned?: number | undefined;
+  /** the region Worker whose directory to join (`--join`, `EDGEVM_JOIN_URL`) */
+  joinUrl?: string | undefined;
+  /** this host's URL as the region Worker sees it (`--advertise`, `EDGEVM_ADVERTISE_URL`) */
+  advertiseUrl?: string | undefined;
 }
 
 /** Pure: the emulator configuration from the file's JSON, env variables and flags. */
@@ -169,6 +188,7 @@ export function resolveEmulatorConfig(
     flags.stateDir ?? env.EDGEVM_STATE_DIR ?? emu.stateDir ?? join(cacheHome, "edgevm");
   const region = flags.region ?? env.EDGEVM_REGION ?? emu.region ?? "local";
   const host = flags.host ?? env.EDGEVM_HOST_ID ?? emu.host ?? "host-1";
+  const joinConfig = resolveJoin(emu.join, env, flags);
   return {
     region,
     host,
@@ -193,7 +213,54 @@ export function resolveEmulatorConfig(
     limits,
     pools,
     scaling: { ...DEFAULT_SCALING, ...emu.scaling },
+    ...(joinConfig ? { join: joinConfig } : {}),
   };
+}
+
+/** `emulator.join`, under `EDGEVM_JOIN_URL`/`--join` and `EDGEVM_ADVERTISE_URL`/`--advertise`. */
+function resolveJoin(
+  file: { url: string; advertiseUrl?: string | undefined } | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  flags: ConfigOverrides,
+): JoinConfig | undefined {
+  const url = flags.joinUrl ?? nonEmpty(env.EDGEVM_JOIN_URL) ?? file?.url;
+  const advertiseUrl =
+    flags.advertiseUrl ?? nonEmpty(env.EDGEVM_ADVERTISE_URL) ?? file?.advertiseUrl;
+  if (url === undefined) {
+    if (advertiseUrl !== undefined) {
+      throw new EdgevmError(
+        "INVALID_REQUEST",
+        "invalid config: an advertise URL (--advertise, EDGEVM_ADVERTISE_URL) needs a join URL (--join, EDGEVM_JOIN_URL or emulator.join.url)",
+      );
+    }
+    return undefined;
+  }
+  assertHttpUrl(url, "join URL (--join, EDGEVM_JOIN_URL, emulator.join.url)");
+  if (advertiseUrl === undefined) return { url };
+  assertHttpUrl(
+    advertiseUrl,
+    "advertise URL (--advertise, EDGEVM_ADVERTISE_URL, emulator.join.advertiseUrl)",
+  );
+  return { url, advertiseUrl };
+}
+
+function assertHttpUrl(value: string, name: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw new EdgevmError(
+      "INVALID_REQUEST",
+      `invalid config: the ${name} must be an http(s) URL, got "${value}"`,
+    );
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
 }
 
 /** Facts about the host that defaults depend on; detected once, passed explicitly in tests. */

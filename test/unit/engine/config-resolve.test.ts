@@ -358,6 +358,89 @@ describe("resolveEmulatorConfig", () => {
   });
 });
 
+describe("join (region directory membership)", () => {
+  const JOIN = "http://127.0.0.1:8801";
+
+  it("is absent unless a join URL is configured", () => {
+    expect(resolveEmulatorConfig({}, HOME_ENV).join).toBeUndefined();
+    expect("join" in resolveEmulatorConfig({}, HOME_ENV)).toBe(false);
+    expect(resolveEmulatorConfig({}, { ...HOME_ENV, EDGEVM_JOIN_URL: "" }).join).toBeUndefined();
+  });
+
+  it("reads emulator.join from the file", () => {
+    expect(resolveEmulatorConfig({ emulator: { join: { url: JOIN } } }, HOME_ENV).join).toEqual({
+      url: JOIN,
+    });
+    expect(
+      resolveEmulatorConfig(
+        { emulator: { join: { url: JOIN, advertiseUrl: "https://host-1.eu-west.example:8791" } } },
+        HOME_ENV,
+      ).join,
+    ).toEqual({ url: JOIN, advertiseUrl: "https://host-1.eu-west.example:8791" });
+  });
+
+  it("flags win over the environment, which wins over the file", () => {
+    const file = { emulator: { join: { url: "http://file:1", advertiseUrl: "http://file:2" } } };
+    const env = {
+      ...HOME_ENV,
+      EDGEVM_JOIN_URL: "http://env:1",
+      EDGEVM_ADVERTISE_URL: "http://env:2",
+    };
+    expect(resolveEmulatorConfig(file, HOME_ENV).join).toEqual({
+      url: "http://file:1",
+      advertiseUrl: "http://file:2",
+    });
+    expect(resolveEmulatorConfig(file, env).join).toEqual({
+      url: "http://env:1",
+      advertiseUrl: "http://env:2",
+    });
+    expect(
+      resolveEmulatorConfig(file, env, { joinUrl: "http://flag:1", advertiseUrl: "http://flag:2" })
+        .join,
+    ).toEqual({ url: "http://flag:1", advertiseUrl: "http://flag:2" });
+    // each field on its own: a flag for one, the file for the other
+    expect(
+      resolveEmulatorConfig(file, HOME_ENV, { joinUrl: "http://flag:1", advertiseUrl: undefined })
+        .join,
+    ).toEqual({ url: "http://flag:1", advertiseUrl: "http://file:2" });
+    expect(resolveEmulatorConfig({}, { ...HOME_ENV, EDGEVM_JOIN_URL: JOIN }).join).toEqual({
+      url: JOIN,
+    });
+  });
+
+  it("rejects a join or advertise URL that is not http(s)", () => {
+    expectInvalid(
+      () => resolveEmulatorConfig({ emulator: { join: { url: "127.0.0.1:8801" } } }, HOME_ENV),
+      /join URL .*http\(s\) URL.*"127\.0\.0\.1:8801"/,
+    );
+    expectInvalid(
+      () => resolveEmulatorConfig({}, { ...HOME_ENV, EDGEVM_JOIN_URL: "not a url" }),
+      /join URL/,
+    );
+    expectInvalid(() => resolveEmulatorConfig({}, HOME_ENV, { joinUrl: "ftp://x/" }), /join URL/);
+    expectInvalid(
+      () => resolveEmulatorConfig({}, HOME_ENV, { joinUrl: JOIN, advertiseUrl: "host-1:8791" }),
+      /advertise URL/,
+    );
+  });
+
+  it("rejects an advertise URL without a join URL, and unknown join keys", () => {
+    expectInvalid(
+      () => resolveEmulatorConfig({}, HOME_ENV, { advertiseUrl: "http://127.0.0.1:8791" }),
+      /needs a join URL/,
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { join: { advertiseUrl: "http://a:1" } } }, HOME_ENV),
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig(
+        { emulator: { join: { url: JOIN, advertise: "http://a:1" } } },
+        HOME_ENV,
+      ),
+    );
+  });
+});
+
 describe("template directory", () => {
   it("defaults to a tmpfs when the host has one, else the state dir", () => {
     const env = { HOME: "/home/u" };
