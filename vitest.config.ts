@@ -3,8 +3,19 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { codeRunnerProject } from "./worker-apps/code-runner/vitest.project.js";
 import { KEY_A, KEY_B, TENANT_A, TENANT_B } from "./worker-apps/compute/test/keys.js";
-import { createFakeEmulator, FAKE_SECRET } from "./worker-apps/compute/test/node/fake-emulator.js";
+import {
+  createFakeEmulator,
+  FAKE_SECRET,
+  startFakeHost,
+} from "./worker-apps/compute/test/node/fake-emulator.js";
 import { textPipelineProject } from "./worker-apps/text-pipeline/vitest.project.js";
+
+/** Two fake hosts on real ports, for the region-directory tests (hosts are reached by URL). */
+const FAKE_HOST_PORTS = { a: 18961, b: 18962 } as const;
+for (const [name, port] of Object.entries(FAKE_HOST_PORTS)) {
+  // the config may be evaluated more than once in a process: the first server wins the port
+  startFakeHost(port, `host-${name}`).on("error", () => {});
+}
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -49,6 +60,8 @@ export default defineConfig({
                 // with EMULATOR bound, EMULATOR_URL only labels the host in /v1/regions
                 EMULATOR_URL: "http://emulator.test:8790",
                 EMULATOR_SECRET: FAKE_SECRET,
+                FAKE_HOST_A_URL: `http://127.0.0.1:${FAKE_HOST_PORTS.a}`,
+                FAKE_HOST_B_URL: `http://127.0.0.1:${FAKE_HOST_PORTS.b}`,
                 API_KEYS: JSON.stringify([
                   { sha256: sha256(KEY_A), tenant: TENANT_A },
                   { sha256: sha256(KEY_B), tenant: TENANT_B },

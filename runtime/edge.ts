@@ -26,7 +26,13 @@ export interface EdgeOptions {
 
 export interface Edge {
   frontDoorUrl: string;
-  regions: { name: string; url: string; emulatorUrl: string }[];
+  /** `emulatorUrl`: the configured (first) host; `hosts`: every host the edge started */
+  regions: {
+    name: string;
+    url: string;
+    emulatorUrl: string;
+    hosts: { id: string; url: string }[];
+  }[];
   /** user apps (`worker-apps/<name>`), each in `region`'s workerd with `VMS` → `VmService` */
   apps: { name: string; url: string; region: string }[];
   /** the API keys clients may use (a generated one when none was configured) */
@@ -76,23 +82,29 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const supervisor = new Supervisor<EmulatorProcess | RegionProcess | FrontDoorProcess>({ logger });
   const secret = options.emulator.secret;
   try {
-    // Hosts first (each boots its template), then the Workers that forward to them.
+    // Hosts first (each boots its template), then the Workers that forward to them. Each host
+    // joins its region's directory by heartbeats to the region Worker's URL; until that Worker
+    // listens the heartbeats fail quietly and are retried.
     await Promise.all(
-      regions.regions.map((region) =>
-        supervisor.add({
-          name: `emulator:${region.name}`,
-          start: () =>
-            startEmulatorProcess({
-              repoRoot,
-              region: region.name,
-              hostId: `${region.name}-1`,
-              port: region.emulator.port,
-              listen: regions.host,
-              secret,
-              env: { EDGEVM_RUN_DIR: join(options.emulator.runDir, region.name) },
-              onOutput: (line) => process.stderr.write(`${line}\n`),
-            }),
-        }),
+      regions.regions.flatMap((region) =>
+        region.hosts.map((host) =>
+          supervisor.add({
+            name: `emulator:${host.id}`,
+            start: () =>
+              startEmulatorProcess({
+                repoRoot,
+                region: region.name,
+                hostId: host.id,
+                port: host.port,
+                listen: regions.host,
+                secret,
+                // a region on port 0 (tests) has no URL yet: its hosts serve only as configured host
+                ...(region.port !== 0 ? { join: region.url } : {}),
+                env: { EDGEVM_RUN_DIR: join(options.emulator.runDir, host.id) },
+                onOutput: (line) => process.stderr.write(`${line}\n`),
+              }),
+          }),
+        ),
       ),
     );
     await Promise.all(
@@ -126,6 +138,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       name: r.name,
       url: r.url,
       emulatorUrl: r.emulator.url,
+      hosts: r.hosts.map((h) => ({ id: h.id, url: h.url })),
     })),
     apps: regions.apps.map((a) => ({ name: a.name, url: a.url, region: a.region })),
     apiKeys: regions.apiKeys,

@@ -21,6 +21,10 @@ export interface EmulatorProcessOptions {
   port: number;
   listen: string;
   secret: string;
+  /** the region Worker's URL: the host joins that region's directory (`--join`) */
+  join?: string;
+  /** the URL the region Worker reaches this host at, when not its listen URL (`--advertise`) */
+  advertise?: string;
   /** extra environment (EDGEVM_ACCEL, EDGEVM_LOG_LEVEL, …) */
   env?: Record<string, string | undefined>;
   onOutput?: (line: string) => void;
@@ -47,6 +51,8 @@ export function emulatorArgs(options: EmulatorProcessOptions): string[] {
     options.listen,
     "--secret",
     options.secret,
+    ...(options.join !== undefined ? ["--join", options.join] : []),
+    ...(options.advertise !== undefined ? ["--advertise", options.advertise] : []),
   ];
 }
 

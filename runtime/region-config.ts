@@ -8,6 +8,7 @@
  *   EMULATOR_SECRET  text  HMAC secret shared with the emulator service
  *   API_KEYS         text  JSON `[{sha256, tenant}]` (keys hashed; never the keys themselves)
  *   JOBS             Durable Object namespace of class `JobRecord` (SQLite, on local disk)
+ *   HOSTS            Durable Object namespace of class `HostDirectory` (the region's hosts)
  *
  * Outbound `fetch()` goes through a `network` service that also allows private and local
  * addresses (workerd's built-in `internet` service blocks 127.0.0.1).
@@ -48,6 +49,7 @@ export const appSocketName = (app: string): string => `app-${app}`;
 /** Durable Object classes the compute Worker exports, by binding name. */
 export const REGION_DURABLE_OBJECTS: ReadonlyArray<{ binding: string; className: string }> = [
   { binding: "JOBS", className: "JobRecord" },
+  { binding: "HOSTS", className: "HostDirectory" },
 ];
 
 /** Addresses classes the Worker's outbound `fetch()` may reach (workerd `Network.allow`). */

@@ -22,9 +22,22 @@ export interface ResolvedRegion {
   port: number;
   /** `http://<host>:<port>` of the region Worker */
   url: string;
+  /** the region's configured host (the first of `hosts`): the Worker's `EMULATOR` binding */
   emulator: { port: number; url: string };
+  /**
+   * Every emulator host the local edge starts for this region (at least one). Each joins the
+   * region's directory; ids are `<region>-1`, `<region>-2`, …
+   */
+  hosts: ResolvedHost[];
   /** client address ranges the front door sends to this region (local stand-in for geo-IP) */
   cidrs?: string[];
+}
+
+export interface ResolvedHost {
+  id: string;
+  /** 0 = any free port (tests) */
+  port: number;
+  url: string;
 }
 
 export interface ApiKey {
@@ -76,12 +89,22 @@ const regionSchema = z
       .object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
       .strict(),
     port: portSchema,
-    emulator: z.object({ port: portSchema }).strict(),
+    /** one emulator host */
+    emulator: z.object({ port: portSchema }).strict().optional(),
+    /** several emulator hosts (instead of `emulator`) */
+    emulators: z
+      .array(z.object({ port: portSchema }).strict())
+      .min(1)
+      .max(16)
+      .optional(),
     cidrs: z
       .array(z.string().refine((s) => parseCidr(s) !== undefined, "not an IPv4/IPv6 CIDR"))
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => (r.emulator === undefined) !== (r.emulators === undefined), {
+    message: "give either emulator: {port} or emulators: [{port}, …]",
+  });
 
 /** Worker apps that are not user apps: the region Worker itself and the front door. */
 export const RESERVED_APP_NAMES: readonly string[] = ["compute", "front-door"];
@@ -158,7 +181,7 @@ export function resolveRegions(
     "port",
     [
       frontDoorPort,
-      ...list.flatMap((r) => [r.port, r.emulator.port]),
+      ...list.flatMap((r) => [r.port, ...hostPorts(r)]),
       ...apps.map((a) => a.port),
     ].filter((p) => p !== 0),
   );
@@ -172,14 +195,23 @@ export function resolveRegions(
     host,
     frontDoor: { port: frontDoorPort, url: httpUrl(host, frontDoorPort) },
     apiKeys,
-    regions: list.map((r) => ({
-      name: r.name,
-      location: { ...r.location },
-      port: r.port,
-      url: httpUrl(host, r.port),
-      emulator: { port: r.emulator.port, url: httpUrl(host, r.emulator.port) },
-      ...(r.cidrs ? { cidrs: [...r.cidrs] } : {}),
-    })),
+    regions: list.map((r) => {
+      const hosts = hostPorts(r).map((port, i) => ({
+        id: `${r.name}-${i + 1}`,
+        port,
+        url: httpUrl(host, port),
+      }));
+      const first = hosts[0] ?? { port: 0, url: httpUrl(host, 0) };
+      return {
+        name: r.name,
+        location: { ...r.location },
+        port: r.port,
+        url: httpUrl(host, r.port),
+        emulator: { port: first.port, url: first.url },
+        hosts,
+        ...(r.cidrs ? { cidrs: [...r.cidrs] } : {}),
+      };
+    }),
     apps: apps.map((a) => ({
       name: a.name,
       port: a.port,
@@ -188,6 +220,11 @@ export function resolveRegions(
     })),
     stateDir: env.EDGEVM_STATE_DIR ?? data.stateDir ?? join(cacheHome, "edgevm"),
   };
+}
+
+/** A region's emulator host ports (the schema guarantees exactly one of the two forms). */
+function hostPorts(region: z.infer<typeof regionSchema>): number[] {
+  return (region.emulators ?? (region.emulator ? [region.emulator] : [])).map((e) => e.port);
 }
 
 /** `http://host:port`, with IPv6 hosts in brackets. */

@@ -23,6 +23,11 @@ export const ERROR_STATUS = {
   NO_REGION_AVAILABLE: 503,
   /** the front door: a region dropped the connection after a non-retryable request was sent */
   REGION_CONNECTION_LOST: 502,
+  /**
+   * the region Worker: the emulator host running a job stopped answering (it died or was cut off)
+   * after the job started; the job may have partly run, its result is lost
+   */
+  HOST_LOST: 502,
   VM_CRASHED: 502,
   JOB_TIMEOUT: 504,
   IMAGE_BUILD_FAILED: 500,

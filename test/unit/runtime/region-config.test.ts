@@ -52,6 +52,7 @@ describe("buildRegionConfig", () => {
       "EMULATOR_SECRET",
       "API_KEYS",
       "JOBS",
+      "HOSTS",
     ]);
     expect(binding("REGION")).toEqual({ name: "REGION", text: "us-east" });
     expect(binding("EMULATOR_SECRET")).toEqual({
@@ -62,6 +63,10 @@ describe("buildRegionConfig", () => {
     expect(binding("JOBS")).toEqual({
       name: "JOBS",
       durableObjectNamespace: { className: "JobRecord" },
+    });
+    expect(binding("HOSTS")).toEqual({
+      name: "HOSTS",
+      durableObjectNamespace: { className: "HostDirectory" },
     });
   });
 
@@ -90,9 +95,10 @@ describe("buildRegionConfig", () => {
     });
   });
 
-  it("stores JobRecord with SQLite on local disk under the region's state dir", () => {
+  it("stores JobRecord and HostDirectory with SQLite on local disk under the region's state dir", () => {
     expect(worker().durableObjectNamespaces).toEqual([
       { className: "JobRecord", uniqueKey: "edgevm-us-east-JobRecord", enableSql: true },
+      { className: "HostDirectory", uniqueKey: "edgevm-us-east-HostDirectory", enableSql: true },
     ]);
     expect(worker().durableObjectStorage).toEqual({ localDisk: "do-storage" });
     expect(service("do-storage")).toEqual({

@@ -30,6 +30,7 @@ describe("resolveRegions", () => {
         port: 8801,
         url: "http://127.0.0.1:8801",
         emulator: { port: 8791, url: "http://127.0.0.1:8791" },
+        hosts: [{ id: "eu-west-1", port: 8791, url: "http://127.0.0.1:8791" }],
       },
       {
         name: "us-east",
@@ -37,6 +38,7 @@ describe("resolveRegions", () => {
         port: 8802,
         url: "http://127.0.0.1:8802",
         emulator: { port: 8792, url: "http://127.0.0.1:8792" },
+        hosts: [{ id: "us-east-1", port: 8792, url: "http://127.0.0.1:8792" }],
       },
       {
         name: "ap-south",
@@ -44,8 +46,50 @@ describe("resolveRegions", () => {
         port: 8803,
         url: "http://127.0.0.1:8803",
         emulator: { port: 8793, url: "http://127.0.0.1:8793" },
+        hosts: [{ id: "ap-south-1", port: 8793, url: "http://127.0.0.1:8793" }],
       },
     ]);
+  });
+
+  it("runs several hosts in a region from `emulators`, ids <region>-1, -2 …", () => {
+    const config = resolveRegions(
+      {
+        regions: {
+          list: [
+            {
+              name: "r1",
+              location: { lat: 0, lon: 0 },
+              port: 9000,
+              emulators: [{ port: 9101 }, { port: 9102 }],
+            },
+          ],
+        },
+      },
+      ENV,
+    );
+    const [r1] = config.regions;
+    expect(r1?.hosts).toEqual([
+      { id: "r1-1", port: 9101, url: "http://127.0.0.1:9101" },
+      { id: "r1-2", port: 9102, url: "http://127.0.0.1:9102" },
+    ]);
+    // the first host is the configured one (the Worker's EMULATOR binding)
+    expect(r1?.emulator).toEqual({ port: 9101, url: "http://127.0.0.1:9101" });
+  });
+
+  it("needs exactly one of emulator and emulators, and unique host ports", () => {
+    const region = (extra: object) => ({
+      regions: { list: [{ name: "r1", location: { lat: 0, lon: 0 }, port: 9000, ...extra }] },
+    });
+    expect(() => resolveRegions(region({}), ENV)).toThrow(/either emulator/);
+    expect(() =>
+      resolveRegions(region({ emulator: { port: 9101 }, emulators: [{ port: 9102 }] }), ENV),
+    ).toThrow(/either emulator/);
+    expect(() => resolveRegions(region({ emulators: [] }), ENV)).toThrow(
+      /regions\.list\.0\.emulators/,
+    );
+    expect(() =>
+      resolveRegions(region({ emulators: [{ port: 9101 }, { port: 9101 }] }), ENV),
+    ).toThrow(/port 9101 is used twice/);
   });
 
   it("ignores the rest of the file and accepts a missing file", () => {
@@ -119,6 +163,7 @@ describe("resolveRegions", () => {
         port: 0,
         url: "http://[::1]:0",
         emulator: { port: 9100, url: "http://[::1]:9100" },
+        hosts: [{ id: "r1-1", port: 9100, url: "http://[::1]:9100" }],
       },
     ]);
   });

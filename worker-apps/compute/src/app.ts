@@ -2,6 +2,7 @@
 
 import { Hono } from "hono";
 import { requireApiKey } from "./auth/api-keys.js";
+import { hostRoutes } from "./hosts/routes.js";
 import type { AppEnv } from "./http/app-env.js";
 import { rootLogger } from "./http/log.js";
 import { registry } from "./http/metrics.js";
@@ -20,6 +21,7 @@ export function createApp(): Hono<AppEnv> {
   app.get("/metrics", (c) =>
     c.body(registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }),
   );
+  app.route("/", hostRoutes());
   app.route("/v1/jobs", jobRoutes());
   app.route("/v1", regionRoutes());
 

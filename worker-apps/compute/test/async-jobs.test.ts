@@ -91,6 +91,7 @@ describe("async jobs", () => {
         result: null,
         error: null,
         message: null,
+        lostOn: [],
       });
     });
     const res = await getJob(id);
@@ -120,6 +121,7 @@ describe("async jobs", () => {
         result: null,
         error: null,
         message: null,
+        lostOn: [],
       });
     });
     expect(await statusOf(id)).toBe("running");

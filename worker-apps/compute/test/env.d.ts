@@ -6,10 +6,13 @@ declare global {
     interface Env extends WorkerEnv {
       /** the RPC entrypoint, bound as a user Worker would (vitest.config.ts) */
       VMS: Service<VmService>;
+      /** fake hosts `host-a` / `host-b` listening on real ports (vitest.config.ts) */
+      FAKE_HOST_A_URL: string;
+      FAKE_HOST_B_URL: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index.js");
-      durableNamespaces: "JobRecord";
+      durableNamespaces: "JobRecord" | "HostDirectory";
     }
   }
 }

@@ -16,7 +16,14 @@ describe("GET /v1/regions", () => {
           id: "fake-host-1",
           url: "http://emulator.test:8790",
           healthy: true,
+          state: "active",
+          // the configured host (no host joined the directory): asked just now
+          lastSeenMs: null,
           capacity: expect.objectContaining({ total: 8, busy: 1, free: 7 }),
+          images: [
+            { name: "base", warm: 2, target: 2 },
+            { name: "python", warm: 1, target: 1 },
+          ],
         },
       ],
       pool: { warm: 3, busy: 1, target: 3 },

@@ -42,12 +42,23 @@ const config :Workerd.Config = (
             durableObjectNamespace = (
               className = "JobRecord"
             )
+          ),
+          (
+            name = "HOSTS",
+            durableObjectNamespace = (
+              className = "HostDirectory"
+            )
           )
         ],
         durableObjectNamespaces = [
           (
             className = "JobRecord",
             uniqueKey = "edgevm-eu-west-JobRecord",
+            enableSql = true
+          ),
+          (
+            className = "HostDirectory",
+            uniqueKey = "edgevm-eu-west-HostDirectory",
             enableSql = true
           )
         ],

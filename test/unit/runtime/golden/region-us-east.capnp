@@ -42,12 +42,23 @@ const config :Workerd.Config = (
             durableObjectNamespace = (
               className = "JobRecord"
             )
+          ),
+          (
+            name = "HOSTS",
+            durableObjectNamespace = (
+              className = "HostDirectory"
+            )
           )
         ],
         durableObjectNamespaces = [
           (
             className = "JobRecord",
             uniqueKey = "edgevm-us-east-JobRecord",
+            enableSql = true
+          ),
+          (
+            className = "HostDirectory",
+            uniqueKey = "edgevm-us-east-HostDirectory",
             enableSql = true
           )
         ],

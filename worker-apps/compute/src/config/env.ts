@@ -1,3 +1,4 @@
+import type { HostDirectory } from "../hosts/directory.js";
 import type { JobRecord } from "../jobs/job-record.js";
 
 /**
@@ -10,7 +11,8 @@ export interface Env {
   /** JSON: `[{ "name": "eu-west", "url": "http://127.0.0.1:8801", "location": { "lat": 48.8, "lon": 2.3 } }, …]` */
   REGIONS: string;
   /**
-   * Service binding to this region's emulator host (an external address in the generated workerd
+   * Service binding to this region's configured emulator host, used while the region's directory
+   * (`HOSTS`) lists no host (an external address in the generated workerd
    * config). Absent under `wrangler dev`, which cannot bind a service to an external address; then
    * `EMULATOR_URL` is used instead (see `emulator/emulator-fetch.ts`).
    */
@@ -23,4 +25,6 @@ export interface Env {
   API_KEYS: string;
   /** class `JobRecord` (SQLite-backed Durable Object): one object per async job */
   JOBS: DurableObjectNamespace<JobRecord>;
+  /** class `HostDirectory`: one object per region (named after it), the region's emulator hosts */
+  HOSTS: DurableObjectNamespace<HostDirectory>;
 }

@@ -1,8 +1,10 @@
 /**
- * The one way the Worker reaches its region's emulator host. Production and the generated workerd
- * config bind `EMULATOR` as a service binding to the host's external address. `wrangler dev`
- * (4.115) can only bind services to other Workers, never to an external address, so there the
- * root `wrangler.toml` sets `EMULATOR_URL` and this falls back to a plain `fetch`.
+ * The one way the Worker sends a signed request to an emulator host. Hosts of the region's
+ * directory are reached by their advertised URL (`hosts/host-set.ts`); the configured host is the
+ * fallback: production and the generated workerd config bind `EMULATOR` as a service binding to
+ * its external address; `wrangler dev` (4.115) can only bind services to other Workers, never to
+ * an external address, so there the root `wrangler.toml` sets `EMULATOR_URL` and this falls back to a
+ * plain `fetch`.
  */
 
 import type { Env } from "../config/env.js";
@@ -58,14 +60,17 @@ export interface EmulatorCall {
  * Sends one signed request. Any HTTP answer (including errors) is returned as is, for the caller to
  * pass through; a network failure becomes EMULATOR_UNAVAILABLE (503, Retry-After).
  */
-export async function callEmulator(env: Env, call: EmulatorCall): Promise<Response> {
+export async function callEmulator(
+  env: Env,
+  call: EmulatorCall,
+  target: EmulatorTarget = emulatorFetch(env),
+): Promise<Response> {
   if (!env.EMULATOR_SECRET) {
     throw new EdgevmError(
       "INVALID_CONFIG",
       "EMULATOR_SECRET is not set: `.dev.vars` for wrangler dev, `wrangler secret put` for a deployment",
     );
   }
-  const target = emulatorFetch(env);
   const body = call.body ?? new Uint8Array(0);
   const signed = await signRequest({
     secret: env.EMULATOR_SECRET,
@@ -83,9 +88,13 @@ export async function callEmulator(env: Env, call: EmulatorCall): Promise<Respon
   try {
     return await target.fetch(new Request(`${target.origin}${call.path}`, init));
   } catch (err) {
-    throw new EdgevmError("EMULATOR_UNAVAILABLE", "the region's emulator host is unreachable", {
-      retryAfterS: UNREACHABLE_RETRY_AFTER_S,
-      cause: err,
-    });
+    throw new EdgevmError(
+      "EMULATOR_UNAVAILABLE",
+      `emulator host ${target.describe} is unreachable`,
+      {
+        retryAfterS: UNREACHABLE_RETRY_AFTER_S,
+        cause: err,
+      },
+    );
   }
 }

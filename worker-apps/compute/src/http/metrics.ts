@@ -21,6 +21,20 @@ export const jobsForwardedTotal = registry.counter<"mode" | "status">({
   labelNames: ["mode", "status"],
 });
 
+/** `outcome`: started | full (429/503) | unreachable | rejected (the job's own error) */
+export const hostTriesTotal = registry.counter<"outcome">({
+  name: "edgevm_worker_host_tries_total",
+  help: "Attempts to start a job on one of the region's emulator hosts, by outcome",
+  labelNames: ["outcome"],
+});
+
+/** `mode` as in jobs_forwarded; `retried`: "true" when an async job was sent to another host */
+export const jobsHostLostTotal = registry.counter<"mode" | "retried">({
+  name: "edgevm_worker_jobs_host_lost_total",
+  help: "Jobs whose emulator host stopped answering after the job started",
+  labelNames: ["mode", "retried"],
+});
+
 const ROUTES: ReadonlyArray<[RegExp, string]> = [
   [/^\/healthz$/, "/healthz"],
   [/^\/metrics$/, "/metrics"],
@@ -28,6 +42,8 @@ const ROUTES: ReadonlyArray<[RegExp, string]> = [
   [/^\/v1\/jobs\/[^/]+$/, "/v1/jobs/:id"],
   [/^\/v1\/regions$/, "/v1/regions"],
   [/^\/v1\/images$/, "/v1/images"],
+  [/^\/internal\/hosts\/heartbeat$/, "/internal/hosts/heartbeat"],
+  [/^\/internal\/hosts\/leave$/, "/internal/hosts/leave"],
 ];
 
 /** A bounded `route` label: known routes by pattern, anything else "unmatched". */

@@ -1,6 +1,7 @@
 /** Request id (accepted or generated), per-request logger, access log line and request counter. */
 
 import type { MiddlewareHandler } from "hono";
+import { HEARTBEAT_PATH } from "../shared/index.js";
 import type { AppEnv } from "./app-env.js";
 import { rootLogger } from "./log.js";
 import { httpRequestsTotal, routeLabel } from "./metrics.js";
@@ -29,7 +30,9 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     }
     const status = c.res.status;
     httpRequestsTotal.inc({ route: routeLabel(c.req.path), status: String(status) });
-    c.var.log.info("request", {
+    // Host heartbeats (one per host per second) are counted, and logged only when they fail.
+    const quiet = c.req.path === HEARTBEAT_PATH && status < 400;
+    c.var.log[quiet ? "debug" : "info"]("request", {
       method: c.req.method,
       path: c.req.path,
       status,

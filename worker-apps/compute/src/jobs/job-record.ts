@@ -3,6 +3,12 @@
  * the request, runs the job itself from an alarm (so the work is tied to neither the client
  * request nor the Worker isolate that accepted it), and stores the result.
  *
+ * At-least-once on host loss: when the host running the job dies after the job started, the job is
+ * run once more on another host of the region under the same id (the first run may have partly
+ * executed inside its VM, which had no network and no host files, so nothing outside saw it). If
+ * the second host is lost too, the job ends with HOST_LOST. The hosts lost are listed in the
+ * finished job (`lostOn`).
+ *
  * A record is never `running` forever: when it is found `running` while no run is in progress in
  * this object's isolate (the runtime restarted mid-run, the alarm was lost…) and the run started
  * more than `timeoutMs + RUN_GRACE_MS` ago, it ends `crashed` with a reason. A run also keeps an
@@ -12,7 +18,9 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config/env.js";
 import { rootLogger } from "../http/log.js";
-import { runOnEmulator } from "./run-job.js";
+import { jobsHostLostTotal } from "../http/metrics.js";
+import { EdgevmError } from "../shared/index.js";
+import { runJob } from "./run-job.js";
 import {
   ensureSchema,
   insertJob,
@@ -20,6 +28,7 @@ import {
   markCrashed,
   markDone,
   markError,
+  markHostLost,
   markQueued,
   markRunning,
   type StoredJob,
@@ -32,11 +41,20 @@ import { type JobView, viewOf } from "./view.js";
  */
 export const RUN_GRACE_MS = 60_000;
 
+/** Runs lost with their host are retried on another host this many times (at-least-once). */
+export const HOST_LOSS_RETRIES = 1;
+
 /** Capacity answers (429/503) are retried this many times in all, after their Retry-After. */
 const MAX_ATTEMPTS = 5;
 /** Bounds on the wait before a retry (ms), whatever Retry-After says. */
 const MIN_RETRY_MS = 250;
 const MAX_RETRY_MS = 30_000;
+
+/** The image a stored request names (validated when the job was accepted). */
+function imageOf(request: string): string {
+  const parsed = JSON.parse(request) as { image?: unknown };
+  return typeof parsed.image === "string" ? parsed.image : "base";
+}
 
 export interface CreateJobInput {
   id: string;
@@ -68,6 +86,7 @@ export class JobRecord extends DurableObject<Env> {
       result: null,
       error: null,
       message: null,
+      lostOn: [],
     });
     await this.ctx.storage.setAlarm(Date.now());
   }
@@ -100,8 +119,30 @@ export class JobRecord extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(startedAt + job.timeoutMs + RUN_GRACE_MS);
     try {
       const body = new TextEncoder().encode(job.request);
-      const outcome = await runOnEmulator(this.env, body, job.requestId, "async");
-      if (outcome.ok) {
+      const lostOn = [...job.lostOn];
+      let outcome = await this.attempt(job, body, lostOn);
+      while (outcome.kind === "lost" && lostOn.length < HOST_LOSS_RETRIES) {
+        lostOn.push(outcome.host);
+        markHostLost(sql, lostOn);
+        jobsHostLostTotal.inc({ mode: "async", retried: "true" });
+        log.warn("async job lost with its host; retrying on another host", { host: outcome.host });
+        outcome = await this.attempt(job, body, lostOn);
+      }
+      if (outcome.kind === "lost") {
+        lostOn.push(outcome.host);
+        markHostLost(sql, lostOn);
+        jobsHostLostTotal.inc({ mode: "async", retried: "false" });
+        const error = new EdgevmError(
+          "HOST_LOST",
+          `the job's host stopped answering on every attempt (${lostOn.join(", ")}); its result is lost`,
+          { details: { lostOn } },
+        );
+        markError(sql, { status: 502, body: error.toBody(), retryAfter: null }, Date.now());
+        await this.ctx.storage.deleteAlarm();
+        log.warn("async job lost", { lostOn });
+        return;
+      }
+      if (outcome.kind === "result") {
         markDone(sql, outcome.result, Date.now());
         await this.ctx.storage.deleteAlarm();
         log.info("async job finished", { status: outcome.result.status });
@@ -133,6 +174,18 @@ export class JobRecord extends DurableObject<Env> {
     } finally {
       this.running = false;
     }
+  }
+
+  /** One run on the best host that has not lost this job yet. */
+  private attempt(job: StoredJob, body: Uint8Array, lostOn: readonly string[]) {
+    return runJob(this.env, {
+      body,
+      image: imageOf(job.request),
+      timeoutMs: job.timeoutMs,
+      requestId: job.requestId,
+      mode: "async",
+      exclude: new Set(lostOn),
+    });
   }
 
   private deadline(job: StoredJob): number {

@@ -1,11 +1,10 @@
 /** `POST /v1/jobs` (wait, stream or async) and `GET /v1/jobs/:id`. */
 
 import { Hono } from "hono";
-import { callEmulator } from "../emulator/emulator-fetch.js";
 import type { AppEnv } from "../http/app-env.js";
-import { jobsForwardedTotal } from "../http/metrics.js";
 import { EdgevmError } from "../shared/index.js";
 import { isJobId, newJobId, recordName } from "./ids.js";
+import { runJob, streamJob } from "./run-job.js";
 import { readJobBody, validateJob } from "./validate.js";
 
 function wantsWait(value: string | undefined): boolean {
@@ -46,24 +45,27 @@ export function jobRoutes(): Hono<AppEnv> {
     }
 
     const stream = c.req.header("accept")?.includes("text/event-stream") === true;
-    const mode = stream ? "stream" : "wait";
-    let upstream: Response;
-    try {
-      upstream = await callEmulator(c.env, {
-        method: "POST",
-        path: "/v1/jobs",
-        body: bytes,
-        accept: stream ? "text/event-stream" : "application/json",
-        requestId,
-      });
-    } catch (err) {
-      jobsForwardedTotal.inc({ mode, status: "error" });
-      throw err;
+    const req = {
+      body: bytes,
+      image: spec.image,
+      timeoutMs: spec.timeoutMs,
+      requestId,
+    };
+    // Stream: events reach the client as the host emits them. Wait: the result, or the error
+    // ({error:{code,message}}, status, Retry-After) as the host or the dispatch reported it.
+    if (stream) return streamJob(c.env, { ...req, mode: "stream" });
+    const outcome = await runJob(c.env, { ...req, mode: "wait" });
+    switch (outcome.kind) {
+      case "result":
+        return c.json(outcome.result);
+      case "lost":
+        throw outcome.error;
+      case "error": {
+        const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+        if (outcome.retryAfter !== null) headers.set("retry-after", outcome.retryAfter);
+        return new Response(JSON.stringify(outcome.error), { status: outcome.status, headers });
+      }
     }
-    jobsForwardedTotal.inc({ mode, status: String(upstream.status) });
-    // The body is piped, never read: SSE events reach the client as the host emits them, and
-    // errors ({error:{code,message}}, status, Retry-After) pass through unchanged.
-    return new Response(upstream.body, upstream);
   });
 
   app.get("/:id", async (c) => {

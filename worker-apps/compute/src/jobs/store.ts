@@ -24,6 +24,8 @@ export interface StoredJob {
   error: { status: number; body: ErrorBody; retryAfter: string | null } | null;
   /** state "crashed": why the run never finished */
   message: string | null;
+  /** hosts that died while running this job (each loss retried once on another host) */
+  lostOn: string[];
 }
 
 type Row = {
@@ -40,6 +42,7 @@ type Row = {
   result: string | null;
   error: string | null;
   message: string | null;
+  lost_on: string | null;
 };
 
 export function ensureSchema(sql: SqlStorage): void {
@@ -58,13 +61,17 @@ export function ensureSchema(sql: SqlStorage): void {
     error TEXT,
     message TEXT
   )`);
+  // Added after the first release: records created before it get the column here.
+  const columns = sql.exec<{ name: string }>("PRAGMA table_info(job)").toArray();
+  if (!columns.some((c) => c.name === "lost_on"))
+    sql.exec("ALTER TABLE job ADD COLUMN lost_on TEXT");
 }
 
 export function insertJob(sql: SqlStorage, job: StoredJob): void {
   sql.exec(
     `INSERT INTO job (id, tenant, request, request_id, timeout_ms, state, attempts, created_at,
-       started_at, finished_at, result, error, message)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       started_at, finished_at, result, error, message, lost_on)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     job.id,
     job.tenant,
     job.request,
@@ -78,6 +85,7 @@ export function insertJob(sql: SqlStorage, job: StoredJob): void {
     job.result === null ? null : JSON.stringify(job.result),
     job.error === null ? null : JSON.stringify(job.error),
     job.message,
+    job.lostOn.length ? JSON.stringify(job.lostOn) : null,
   );
 }
 
@@ -98,11 +106,16 @@ export function loadJob(sql: SqlStorage): StoredJob | null {
     result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
     error: row.error === null ? null : (JSON.parse(row.error) as StoredJob["error"]),
     message: row.message,
+    lostOn: row.lost_on === null ? [] : (JSON.parse(row.lost_on) as string[]),
   };
 }
 
 export function markRunning(sql: SqlStorage, now: number): void {
   sql.exec("UPDATE job SET state = 'running', started_at = ?, attempts = attempts + 1", now);
+}
+
+export function markHostLost(sql: SqlStorage, lostOn: readonly string[]): void {
+  sql.exec("UPDATE job SET lost_on = ?", JSON.stringify(lostOn));
 }
 
 export function markQueued(sql: SqlStorage): void {

@@ -28,8 +28,11 @@ export interface InterruptedJob {
   message: string;
 }
 
-/** A finished job as the host reported it, under its async id (the host's own id kept). */
-export type FinishedJob = JobResult & { hostJobId: string };
+/**
+ * A finished job as the host reported it, under its async id (the host's own id kept); `lostOn`
+ * lists hosts that died running it before it was retried (present only when that happened).
+ */
+export type FinishedJob = JobResult & { hostJobId: string; lostOn?: string[] };
 
 /**
  * The HTTP answer for a stored job, as plain data (it crosses the Durable Object RPC boundary):
@@ -60,7 +63,12 @@ export function viewOf(job: StoredJob, region: string): JobView {
     case "done":
       if (job.result !== null) {
         // The host names its own job id; the public id is the async one. Keep both.
-        return ok({ ...job.result, id: job.id, hostJobId: job.result.id });
+        return ok({
+          ...job.result,
+          id: job.id,
+          hostJobId: job.result.id,
+          ...(job.lostOn.length ? { lostOn: job.lostOn } : {}),
+        });
       }
       break;
     case "error":

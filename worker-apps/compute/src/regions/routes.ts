@@ -1,11 +1,16 @@
-/** `GET /v1/regions` (this region from its emulator host, others by a health probe), `GET /v1/images`. */
+/**
+ * `GET /v1/regions` (this region from its directory of hosts — or its configured host when none
+ * joined —, others by a health probe), `GET /v1/images`.
+ */
 
 import { Hono } from "hono";
 import type { Env } from "../config/env.js";
 import { parseRegions, type RegionConfig } from "../config/parse.js";
 import { callEmulator, emulatorFetch } from "../emulator/emulator-fetch.js";
+import { hostSet } from "../hosts/host-set.js";
+import type { Member } from "../hosts/members.js";
 import type { AppEnv } from "../http/app-env.js";
-import type { Capacity } from "../shared/index.js";
+import { type Capacity, EdgevmError } from "../shared/index.js";
 
 /**
  * How long (ms) to wait for another region's `/healthz` before calling it unhealthy: a listing
@@ -17,7 +22,13 @@ export interface HostView {
   id: string;
   url: string;
   healthy: boolean;
+  /** `active`, or `draining` (finishing its jobs, takes no new ones); configured hosts: active */
+  state: "active" | "draining";
+  /** ms since the directory last heard from it; null for the configured host (asked just now) */
+  lastSeenMs: number | null;
   capacity: Capacity["slots"] & { queue: Capacity["queue"]; accel: Capacity["accel"] };
+  /** warm VMs and pool target per image */
+  images: Array<{ name: string; warm: number; target: number }>;
 }
 
 export interface RegionView {
@@ -33,33 +44,60 @@ export interface RegionView {
   pool: { warm: number; busy: number; target: number | null } | null;
 }
 
+function hostView(cap: Capacity, url: string, member?: Member): HostView {
+  return {
+    id: cap.host,
+    url,
+    healthy: true,
+    state: member?.state ?? "active",
+    lastSeenMs: member === undefined ? null : Math.max(0, Date.now() - member.lastSeenAt),
+    capacity: { ...cap.slots, queue: cap.queue, accel: cap.accel },
+    images: cap.images.map((i) => ({ name: i.name, warm: i.warm, target: i.targetWarm })),
+  };
+}
+
+function regionView(self: RegionConfig, hosts: HostView[], caps: Capacity[]): RegionView {
+  const sum = (f: (cap: Capacity) => number) => caps.reduce((n, cap) => n + f(cap), 0);
+  const images = (f: (i: Capacity["images"][number]) => number) =>
+    sum((cap) => cap.images.reduce((n, i) => n + f(i), 0));
+  return {
+    name: self.name,
+    url: self.url,
+    healthy: hosts.length > 0,
+    hosts,
+    pool: {
+      warm: images((i) => i.warm),
+      busy: sum((cap) => cap.slots.busy),
+      target: images((i) => i.targetWarm ?? 0),
+    },
+  };
+}
+
+/** This region: every host in its directory, or its configured host (asked now) when none joined. */
 async function ownRegion(env: Env, self: RegionConfig, requestId: string): Promise<RegionView> {
-  const hostUrl = emulatorFetch(env).describe;
+  const down: RegionView = {
+    name: self.name,
+    url: self.url,
+    healthy: false,
+    hosts: [],
+    pool: null,
+  };
+  const members = await hostSet.members(env).catch(() => [] as Member[]);
+  if (members.length > 0) {
+    const caps = members.map((m) => m.capacity);
+    return regionView(
+      self,
+      members.map((m) => hostView(m.capacity, m.url, m)),
+      caps,
+    );
+  }
   try {
     const res = await callEmulator(env, { method: "GET", path: "/v1/capacity", requestId });
     if (!res.ok) throw new Error(`capacity answered ${res.status}`);
     const cap = (await res.json()) as Capacity;
-    const warm = cap.images.reduce((sum, image) => sum + image.warm, 0);
-    return {
-      name: self.name,
-      url: self.url,
-      healthy: true,
-      hosts: [
-        {
-          id: cap.host,
-          url: hostUrl,
-          healthy: true,
-          capacity: { ...cap.slots, queue: cap.queue, accel: cap.accel },
-        },
-      ],
-      pool: {
-        warm,
-        busy: cap.slots.busy,
-        target: cap.images.reduce((sum, image) => sum + (image.targetWarm ?? 0), 0),
-      },
-    };
+    return regionView(self, [hostView(cap, emulatorFetch(env).describe)], [cap]);
   } catch {
-    return { name: self.name, url: self.url, healthy: false, hosts: [], pool: null };
+    return down;
   }
 }
 
@@ -103,12 +141,19 @@ export function regionRoutes(): Hono<AppEnv> {
     return c.json(views);
   });
 
+  // The images of the best-placed host (every host of a region runs the same release).
   app.get("/images", async (c) => {
-    const upstream = await callEmulator(c.env, {
-      method: "GET",
-      path: "/v1/images",
-      requestId: c.var.requestId,
-    });
+    const [host] = await hostSet.candidates(c.env, "base");
+    if (host === undefined) {
+      throw new EdgevmError("EMULATOR_UNAVAILABLE", `region ${c.env.REGION} has no emulator host`, {
+        retryAfterS: 1,
+      });
+    }
+    const upstream = await callEmulator(
+      c.env,
+      { method: "GET", path: "/v1/images", requestId: c.var.requestId },
+      host,
+    );
     return new Response(upstream.body, upstream);
   });
 

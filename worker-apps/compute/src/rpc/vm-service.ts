@@ -21,11 +21,9 @@
 
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../config/env.js";
-import { callEmulator } from "../emulator/emulator-fetch.js";
 import { rootLogger } from "../http/log.js";
-import { jobsForwardedTotal } from "../http/metrics.js";
 import { pickRequestId } from "../http/request-context.js";
-import { outcomeError, runOnEmulator } from "../jobs/run-job.js";
+import { outcomeError, runJob, streamJob } from "../jobs/run-job.js";
 import { encodeJob, validateJob } from "../jobs/validate.js";
 import { EdgevmError, type JobRequest, type JobResult } from "../shared/index.js";
 
@@ -51,20 +49,25 @@ export class VmService extends WorkerEntrypoint<Env, VmServiceProps> {
     return typeof tenant === "string" && tenant !== "" ? tenant : RPC_DEFAULT_TENANT;
   }
 
-  private prepare(job: VmJob): { body: Uint8Array; requestId: string } {
+  private prepare(job: VmJob) {
     const { requestId, ...request } = job;
     const body = encodeJob(request);
-    validateJob(body, this.env.REGION);
-    return { body, requestId: pickRequestId(requestId) };
+    const spec = validateJob(body, this.env.REGION);
+    return {
+      body,
+      image: spec.image,
+      timeoutMs: spec.timeoutMs,
+      requestId: pickRequestId(requestId),
+    };
   }
 
   /** Runs a job in a fresh VM and resolves with its result (any exit status). */
   async run(job: VmJob): Promise<JobResult> {
     try {
-      const { body, requestId } = this.prepare(job);
-      rootLogger.info("rpc run", { requestId, tenant: this.tenant() });
-      const outcome = await runOnEmulator(this.env, body, requestId, "rpc_run");
-      if (!outcome.ok) throw outcomeError(outcome);
+      const req = this.prepare(job);
+      rootLogger.info("rpc run", { requestId: req.requestId, tenant: this.tenant() });
+      const outcome = await runJob(this.env, { ...req, mode: "rpc_run" });
+      if (outcome.kind !== "result") throw outcomeError(outcome);
       return outcome.result;
     } catch (err) {
       throw rpcError(err);
@@ -78,19 +81,9 @@ export class VmService extends WorkerEntrypoint<Env, VmServiceProps> {
    */
   async stream(job: VmJob): Promise<ReadableStream<Uint8Array>> {
     try {
-      const { body, requestId } = this.prepare(job);
-      rootLogger.info("rpc stream", { requestId, tenant: this.tenant() });
-      const res = await callEmulator(this.env, {
-        method: "POST",
-        path: "/v1/jobs",
-        body,
-        accept: "text/event-stream",
-        requestId,
-      }).catch((err: unknown) => {
-        jobsForwardedTotal.inc({ mode: "rpc_stream", status: "error" });
-        throw err;
-      });
-      jobsForwardedTotal.inc({ mode: "rpc_stream", status: String(res.status) });
+      const req = this.prepare(job);
+      rootLogger.info("rpc stream", { requestId: req.requestId, tenant: this.tenant() });
+      const res = await streamJob(this.env, { ...req, mode: "rpc_stream" });
       if (!res.ok || res.body === null) {
         const parsed = (await res.json().catch(() => null)) as {
           error?: { code?: string; message?: string };

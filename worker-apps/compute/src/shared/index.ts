@@ -17,8 +17,13 @@ export {
   signRequest,
   timingSafeEqual,
   toHex,
+  verifyRequest,
 } from "../../../../emulator-service/src/auth/index.js";
-export type { JobRequest } from "../../../../emulator-service/src/client/index.js";
+export {
+  type JobRequest,
+  parseSseBlock,
+  type StreamEvent,
+} from "../../../../emulator-service/src/client/index.js";
 export {
   EdgevmError,
   ERROR_STATUS,
@@ -32,6 +37,17 @@ export type {
   JobStatus,
 } from "../../../../emulator-service/src/jobs/types.js";
 export { createLogger, type Logger } from "../../../../emulator-service/src/log/logger.js";
+export {
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_PATH,
+  type HeartbeatAck,
+  HOST_TTL_MS,
+  type HostHeartbeat,
+  type HostLeave,
+  hostHeartbeatSchema,
+  hostLeaveSchema,
+  LEAVE_PATH,
+} from "../../../../emulator-service/src/membership/protocol.js";
 export {
   PROMETHEUS_CONTENT_TYPE,
   Registry,

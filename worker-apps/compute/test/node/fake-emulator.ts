@@ -8,12 +8,19 @@
  *   gate NAME      start, stdout "first\n", then waits for `POST /__fake/release/NAME`,
  *                  then stdout "last\n", exit 0 (so a test can read the first event before the last)
  *   busy           NO_CAPACITY (503, Retry-After: 2) before starting
+ *   busy-on HOST   NO_CAPACITY on host HOST only; elsewhere like echo
  *   fail           exit 3 with stderr "boom\n"
  * Control routes (unsigned, test only):
  *   POST /__fake/release/NAME          opens gate NAME (also before anyone waits on it)
  *   GET  /__fake/calls?marker=M        the runs whose job env has MARKER=M: [{requestId, command}]
+ *   POST /__fake/die                   (listening hosts only) drops every open connection at once,
+ *                                      as a host that dies mid-job would
+ *
+ * `startFakeHost(port, hostId)` serves one on a real port, for the multi-host tests (hosts in the
+ * region's directory are reached by URL).
  */
 
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import { createEmulatorApp } from "../../../../emulator-service/src/api/index.js";
@@ -64,7 +71,10 @@ let nextId = 0;
 
 class ScriptedRunner implements JobRunner {
   readonly calls: Call[] = [];
-  constructor(private readonly gates: Gates) {}
+  constructor(
+    private readonly gates: Gates,
+    private readonly host: string,
+  ) {}
 
   async run(spec: JobSpec, options: RunOptions = {}): Promise<JobResult> {
     this.calls.push({
@@ -73,13 +83,13 @@ class ScriptedRunner implements JobRunner {
       marker: spec.env.MARKER,
     });
     const [program = "", ...args] = spec.command;
-    if (program === "busy") {
+    if (program === "busy" || (program === "busy-on" && args[0] === this.host)) {
       throw new EdgevmError("NO_CAPACITY", "no free slot on this host", { retryAfterS: 2 });
     }
     const id = `job_fake${(nextId++).toString(16).padStart(8, "0")}`;
     const vm = { id: `vm-${id}`, start: "warm" as const };
     const emit = options.onEvent ?? (() => {});
-    emit({ type: "start", id, region: FAKE_REGION, host: FAKE_HOST, vm });
+    emit({ type: "start", id, region: FAKE_REGION, host: this.host, vm });
     let stdout = "";
     let stderr = "";
     const out = (text: string): void => {
@@ -107,7 +117,7 @@ class ScriptedRunner implements JobRunner {
       outputEncoding: spec.outputEncoding,
       truncated: false,
       region: FAKE_REGION,
-      host: FAKE_HOST,
+      host: this.host,
       vm,
       timing: { queueMs: 0, startMs: 0.1, runMs: 1, totalMs: 1.1 },
     };
@@ -118,7 +128,7 @@ class ScriptedRunner implements JobRunner {
   capacity(): Capacity {
     return {
       region: FAKE_REGION,
-      host: FAKE_HOST,
+      host: this.host,
       accel: "tcg",
       slots: { total: 8, busy: 1, free: 7 },
       queue: { length: 0, max: 64 },
@@ -136,9 +146,9 @@ class ScriptedRunner implements JobRunner {
 }
 
 /** The fake host as a Node request listener (miniflare `serviceBindings: { EMULATOR: { node } }`). */
-export function createFakeEmulator(): ReturnType<typeof getRequestListener> {
+export function createFakeEmulator(host = FAKE_HOST): ReturnType<typeof getRequestListener> {
   const gates = new Gates();
-  const runner = new ScriptedRunner(gates);
+  const runner = new ScriptedRunner(gates, host);
   const emulator = createEmulatorApp({
     runner,
     metrics: createEmulatorMetrics(),
@@ -156,4 +166,24 @@ export function createFakeEmulator(): ReturnType<typeof getRequestListener> {
   });
   app.all("*", (c) => emulator.fetch(c.req.raw));
   return getRequestListener(app.fetch);
+}
+
+/** A fake host listening on `127.0.0.1:port` (unref'd: it never keeps the test process alive). */
+export function startFakeHost(port: number, hostId: string): Server {
+  const listener = createFakeEmulator(hostId);
+  const open = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    if (req.method === "POST" && req.url === "/__fake/die") {
+      for (const other of open) other.socket?.destroy();
+      open.clear();
+      res.end('{"ok":true}');
+      return;
+    }
+    open.add(res);
+    res.once("close", () => open.delete(res));
+    void listener(req, res);
+  });
+  server.listen(port, "127.0.0.1");
+  server.unref();
+  return server;
 }

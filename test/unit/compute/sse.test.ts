@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import {
+  collectResult,
+  guardStream,
+  SseBlocks,
+  terminalEventOf,
+} from "../../../worker-apps/compute/src/emulator/sse.js";
+
+const enc = new TextEncoder();
+const EXIT = `event: exit\ndata: ${JSON.stringify({ id: "job_1", status: "succeeded" })}\n\n`;
+
+/** A stream of the given chunks that then ends, or errors when `fail` is set. */
+function streamOf(chunks: string[], fail?: Error): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(enc.encode(chunk));
+      if (fail) controller.error(fail);
+      else controller.close();
+    },
+  });
+}
+
+describe("SSE helpers", () => {
+  it("splits blocks across chunk boundaries and finds the terminal event", () => {
+    const blocks = new SseBlocks();
+    expect(blocks.push("event: start\ndata: {}\n")).toEqual([]);
+    expect(blocks.push("\nevent: ex")).toEqual(["event: start\ndata: {}"]);
+    const [exit] = blocks.push("it\ndata: {}\n\n");
+    expect(exit).toBe("event: exit\ndata: {}");
+    expect(terminalEventOf(exit ?? "")).toBe("exit");
+    expect(terminalEventOf("event: error\ndata: {}")).toBe("error");
+    expect(terminalEventOf("event: stdout\ndata: {}")).toBeUndefined();
+  });
+
+  it("collectResult: the exit event's result, the host's error, or lost", async () => {
+    expect(await collectResult(streamOf(["event: start\ndata: {}\n\n", EXIT]))).toEqual({
+      kind: "result",
+      result: { id: "job_1", status: "succeeded" },
+    });
+    const error = 'event: error\ndata: {"error":{"code":"JOB_TIMEOUT","message":"x"}}\n\n';
+    expect(await collectResult(streamOf([error]))).toMatchObject({
+      kind: "error",
+      error: { error: { code: "JOB_TIMEOUT" } },
+    });
+    expect(await collectResult(streamOf(["event: start\ndata: {}\n\n"]))).toEqual({
+      kind: "lost",
+      cause: "its stream ended before the job's exit",
+    });
+    expect(await collectResult(streamOf([], new Error("Network connection lost.")))).toEqual({
+      kind: "lost",
+      cause: "Network connection lost.",
+    });
+  });
+
+  it("guardStream passes a whole stream through unchanged", async () => {
+    const text = `event: start\ndata: {}\n\n${EXIT}`;
+    expect(await new Response(guardStream(streamOf([text]), "h1")).text()).toBe(text);
+  });
+
+  it("guardStream ends a broken stream with an error event HOST_LOST", async () => {
+    const lost: string[] = [];
+    const out = await new Response(
+      guardStream(streamOf(["event: start\ndata: {}\n\n"], new Error("reset")), "h1", (cause) =>
+        lost.push(cause),
+      ),
+    ).text();
+    expect(lost).toEqual(["reset"]);
+    const last = out.trimEnd().split("\n\n").at(-1) ?? "";
+    expect(last.startsWith("event: error\ndata: ")).toBe(true);
+    const body = JSON.parse(last.slice("event: error\ndata: ".length)) as {
+      error: { code: string; message: string };
+    };
+    expect(body.error.code).toBe("HOST_LOST");
+    expect(body.error.message).toMatch(/host h1 stopped answering .*\(reset\)/);
+    // a stream that just ends early is lost too
+    const early = await new Response(
+      guardStream(streamOf(["event: start\ndata: {}\n\n"]), "h2"),
+    ).text();
+    expect(early).toMatch(/HOST_LOST/);
+  });
+});

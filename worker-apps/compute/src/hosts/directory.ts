@@ -1,0 +1,91 @@
+/**
+ * HostDirectory: one Durable Object per region (named after the region) holding the region's
+ * emulator hosts — who they are, where they listen, and their capacity as of their last heartbeat.
+ *
+ * The table is soft state, kept in memory only: every live host re-announces itself every second,
+ * so after the object restarts the table is whole again within one heartbeat interval (until then
+ * the Worker falls back to its configured `EMULATOR` host). An alarm expires silent hosts even when
+ * nobody asks, so "host left" appears in the logs within `HOST_TTL_MS` of the host going quiet.
+ */
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../config/env.js";
+import { rootLogger } from "../http/log.js";
+import {
+  HEARTBEAT_INTERVAL_MS,
+  type HeartbeatAck,
+  HOST_TTL_MS,
+  type HostHeartbeat,
+  type HostLeave,
+} from "../shared/index.js";
+import {
+  dropUnreachable,
+  expireMembers,
+  type Member,
+  type MemberTable,
+  nextExpiry,
+  recordHeartbeat,
+} from "./members.js";
+
+const log = rootLogger.child({ component: "host-directory" });
+
+export class HostDirectory extends DurableObject<Env> {
+  private readonly members: MemberTable = new Map();
+
+  /** Registers or refreshes a host (of this region: the route checked it). */
+  async heartbeat(beat: HostHeartbeat): Promise<HeartbeatAck> {
+    const now = Date.now();
+    this.expire(now);
+    const change = recordHeartbeat(this.members, beat, now);
+    if (change.kind === "joined") {
+      log.info("host joined", { host: beat.host, url: beat.url, region: beat.region });
+    } else if (change.kind === "rejoined") {
+      log.info("host restarted", { host: beat.host, url: beat.url });
+    }
+    await this.scheduleExpiry();
+    return {
+      ok: true,
+      intervalMs: HEARTBEAT_INTERVAL_MS,
+      ttlMs: HOST_TTL_MS,
+      hosts: this.members.size,
+    };
+  }
+
+  /** A host stopping cleanly: gone at once, so nothing more is placed on it. */
+  async leave(request: HostLeave): Promise<void> {
+    if (this.members.delete(request.host))
+      log.info("host left", { host: request.host, reason: "leave" });
+  }
+
+  /** Live hosts (silent ones expired first). */
+  async list(): Promise<Member[]> {
+    this.expire(Date.now());
+    return [...this.members.values()];
+  }
+
+  /** A Worker could not connect to this incarnation of the host: drop it until it heartbeats again. */
+  async reportUnreachable(host: string, startedAt: number): Promise<void> {
+    const gone = dropUnreachable(this.members, host, startedAt);
+    if (gone) log.warn("host left", { host, reason: "unreachable" });
+  }
+
+  override async alarm(): Promise<void> {
+    this.expire(Date.now());
+    await this.scheduleExpiry();
+  }
+
+  private expire(now: number): void {
+    for (const gone of expireMembers(this.members, now, HOST_TTL_MS)) {
+      log.warn("host left", {
+        host: gone.host,
+        reason: "heartbeat timeout",
+        silentMs: now - gone.lastSeenAt,
+      });
+    }
+  }
+
+  private async scheduleExpiry(): Promise<void> {
+    const at = nextExpiry(this.members, HOST_TTL_MS);
+    if (at !== undefined) await this.ctx.storage.setAlarm(at);
+  }
+}
