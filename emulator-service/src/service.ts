@@ -84,6 +84,8 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
   logger.info("accelerator", { ...accel });
 
   const metrics = createEmulatorMetrics();
+  /** set once the API listens (`config.join`); the engine's observer nudges it on every change */
+  let membership: RegionMembership | undefined;
   const driver = new QemuDriver({ runDir: config.runDir, accel: accel.accel, timing });
   const templates = new TemplateStore({
     dir: config.templateDir,
@@ -102,10 +104,14 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
     scaling: config.scaling,
     defaultKey: { memoryMiB: config.limits.defaultMemoryMiB, vcpus: 1 },
     observer: {
-      vmStarted: (source, seconds) => metrics.vmStartSeconds.observe({ source }, seconds),
+      vmStarted: (source, seconds) => {
+        metrics.vmStartSeconds.observe({ source }, seconds);
+        membership?.nudge();
+      },
       jobFinished: (status, seconds) => {
         metrics.jobsTotal.inc({ status });
         metrics.jobDurationSeconds.observe(seconds);
+        membership?.nudge();
       },
     },
     logger,
@@ -146,7 +152,6 @@ export async function startEmulatorService(options: StartOptions): Promise<Emula
     region: config.region,
     host: config.host,
   });
-  let membership: RegionMembership | undefined;
   try {
     membership = startMembership(config, server.url, engine, logger);
   } catch (err) {

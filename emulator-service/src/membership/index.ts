@@ -3,6 +3,7 @@ export {
   HEARTBEAT_TIMEOUT_MS,
   LEAVE_TIMEOUT_MS,
   type MembershipStatus,
+  NUDGE_MIN_INTERVAL_MS,
   RegionMembership,
   type RegionMembershipOptions,
 } from "./membership.js";

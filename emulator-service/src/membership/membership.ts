@@ -42,6 +42,11 @@ export const HEARTBEAT_TIMEOUT_MS = 2_000;
  * which forgets the host after `HOST_TTL_MS` anyway.
  */
 export const LEAVE_TIMEOUT_MS = 1_000;
+/**
+ * Least time (ms) between two heartbeats sent because capacity changed (`nudge`): fresh enough
+ * for placement, and at most five extra signed requests a second however busy the host is.
+ */
+export const NUDGE_MIN_INTERVAL_MS = 200;
 
 export interface RegionMembershipOptions {
   /** the region Worker's base URL, e.g. `http://127.0.0.1:8801` */
@@ -105,6 +110,8 @@ export class RegionMembership {
   /** send another heartbeat as soon as the one under way ends (`drain()` during a request) */
   #again = false;
   #stopping: Promise<void> | undefined;
+  /** `performance.now()` when the last heartbeat began */
+  #lastBeatAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: RegionMembershipOptions) {
     const id = hostLeaveSchema.safeParse({ host: options.host, region: options.region });
@@ -148,6 +155,27 @@ export class RegionMembership {
     else this.#run();
   }
 
+  /**
+   * This host's capacity just changed (a job started or ended): sends a heartbeat now, or as soon
+   * as `NUDGE_MIN_INTERVAL_MS` has passed since the last one, so placement works from numbers a
+   * fraction of a second old rather than up to a whole interval.
+   */
+  nudge(): void {
+    if (!this.#started || this.#stopped) return;
+    if (this.#inFlight) {
+      this.#again = true;
+      return;
+    }
+    const wait = this.#lastBeatAt + NUDGE_MIN_INTERVAL_MS - performance.now();
+    if (wait <= 0) {
+      this.#run();
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#run(), wait);
+    this.#timer.unref();
+  }
+
   /** Stops the loop and leaves the directory (best effort, bounded, never throws). Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= this.#leave();
@@ -168,12 +196,15 @@ export class RegionMembership {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const began = performance.now();
+    this.#lastBeatAt = began;
     this.#inFlight = this.#beat().then(() => {
       this.#inFlight = undefined;
       if (this.#stopped) return;
       if (this.#again) {
         this.#again = false;
-        this.#run();
+        const wait = Math.max(0, this.#lastBeatAt + NUDGE_MIN_INTERVAL_MS - performance.now());
+        this.#timer = setTimeout(() => this.#run(), wait);
+        this.#timer.unref();
         return;
       }
       const delay = nextDelayMs(this.#state.intervalMs, performance.now() - began);

@@ -60,15 +60,16 @@ describe("rankHosts", () => {
     ]);
   });
 
-  it("counts the jobs placed since the host's last heartbeat against its slots and warm VMs", () => {
+  it("counts this isolate's jobs the heartbeat does not show against slots and warm VMs; fewer of them wins a tie", () => {
     const members = [member("a", { free: 2, warm: 2 }), member("b", { free: 1, warm: 1 })];
     expect(order({ members, image: "base", placedSince: new Map([["a", 2]]) })).toEqual([
       "b:0",
       "a:2",
     ]);
+    // a: 1 free, 1 warm left — level with b, which has none of this isolate's jobs: b first
     expect(order({ members, image: "base", placedSince: new Map([["a", 1]]) })).toEqual([
-      "a:0",
       "b:0",
+      "a:0",
     ]);
   });
 

@@ -60,11 +60,12 @@ describe("SSE helpers", () => {
   it("guardStream ends a broken stream with an error event HOST_LOST", async () => {
     const lost: string[] = [];
     const out = await new Response(
-      guardStream(streamOf(["event: start\ndata: {}\n\n"], new Error("reset")), "h1", (cause) =>
-        lost.push(cause),
-      ),
+      guardStream(streamOf(["event: start\ndata: {}\n\n"], new Error("reset")), "h1", {
+        onLost: (cause) => lost.push(cause),
+        onEnd: () => lost.push("end"),
+      }),
     ).text();
-    expect(lost).toEqual(["reset"]);
+    expect(lost).toEqual(["reset", "end"]);
     const last = out.trimEnd().split("\n\n").at(-1) ?? "";
     expect(last.startsWith("event: error\ndata: ")).toBe(true);
     const body = JSON.parse(last.slice("event: error\ndata: ".length)) as {

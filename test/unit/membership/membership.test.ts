@@ -9,6 +9,7 @@ import {
   HEARTBEAT_PATH,
   JOIN_GRACE_MS,
   LEAVE_PATH,
+  NUDGE_MIN_INTERVAL_MS,
   RegionMembership,
   type RegionMembershipOptions,
 } from "../../../emulator-service/src/membership/index.js";
@@ -207,6 +208,26 @@ describe("RegionMembership", () => {
       "INVALID_REQUEST",
     ]);
     expect(logged("region directory unreachable")).toHaveLength(0);
+  });
+
+  it("nudge() sends a heartbeat soon after a capacity change, at most one per NUDGE_MIN_INTERVAL_MS", async () => {
+    const m = membership();
+    m.start();
+    await waitFor(() => directory.heartbeats().length === 1);
+    // the interval is 1 s: without the nudges only the first heartbeat would come this soon
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) {
+      m.nudge();
+      await sleep(30);
+    }
+    await waitFor(() => directory.heartbeats().length >= 3, 800);
+    const at = directory.heartbeats().map((r) => r.at);
+    expect((at[1] ?? 0) - t0).toBeLessThan(NUDGE_MIN_INTERVAL_MS + 150);
+    for (let i = 2; i < at.length; i++) {
+      expect((at[i] ?? 0) - (at[i - 1] ?? 0)).toBeGreaterThanOrEqual(NUDGE_MIN_INTERVAL_MS - 20);
+    }
+    // ten nudges within 300 ms: a few heartbeats, not ten
+    expect(directory.heartbeats().length).toBeLessThanOrEqual(4);
   });
 
   it("drain() switches heartbeats to draining and sends one at once", async () => {

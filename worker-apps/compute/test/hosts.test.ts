@@ -21,6 +21,7 @@ const STARTED_AT = Date.now();
 
 interface Shape {
   free?: number;
+  busy?: number;
   warm?: number;
   queue?: number;
   state?: HostHeartbeat["state"];
@@ -38,7 +39,7 @@ function beat(host: string, url: string, shape: Shape = {}): HostHeartbeat {
       region: REGION,
       host,
       accel: "tcg",
-      slots: { total: 4, busy: 4 - free, free },
+      slots: { total: free + (shape.busy ?? 0), busy: shape.busy ?? 0, free },
       queue: { length: shape.queue ?? 0, max: 8 },
       memory: { budgetMiB: 4096, usedMiB: 256, freeMiB: 3840 },
       images: [{ name: "base", warm: shape.warm ?? 0, spawned: 0, templates: 1, targetWarm: 1 }],
@@ -153,6 +154,29 @@ describe("placement over the region's hosts", () => {
     );
     const onB = await call("/v1/jobs", { body: { command: ["echo", "where"] } });
     expect(((await onB.json()) as { host: string }).host).toBe("host-b");
+  });
+
+  it("spreads simultaneous jobs: each sees the ones placed before it", async () => {
+    await announce(
+      beat("host-a", env.FAKE_HOST_A_URL, { free: 2, warm: 3 }),
+      beat("host-b", env.FAKE_HOST_B_URL, { free: 2, warm: 1 }),
+    );
+    const gate = uniqueName("g");
+    const pending = [1, 2, 3, 4].map(() =>
+      call("/v1/jobs", {
+        body: { command: ["gate", gate] },
+        headers: { accept: "text/event-stream" },
+      }),
+    );
+    // the jobs wait at the gate (as real jobs would run): all four are in flight at once
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const url of [env.FAKE_HOST_A_URL, env.FAKE_HOST_B_URL]) {
+      await (await fetch(`${url}/__fake/release/${gate}`, { method: "POST" })).body?.cancel();
+    }
+    const hosts = await Promise.all(
+      pending.map(async (res) => /"host":"([^"]+)"/.exec(await (await res).text())?.[1]),
+    );
+    expect(hosts.sort()).toEqual(["host-a", "host-a", "host-b", "host-b"]);
   });
 
   it("never places on a draining host", async () => {

@@ -19,6 +19,7 @@ describe("GET /v1/regions", () => {
           state: "active",
           // the configured host (no host joined the directory): asked just now
           lastSeenMs: null,
+          startedAt: null,
           capacity: expect.objectContaining({ total: 8, busy: 1, free: 7 }),
           images: [
             { name: "base", warm: 2, target: 2 },

@@ -67,11 +67,17 @@ async function readCapacityAnswer(res: Response): Promise<CapacityAnswer> {
 /** Starts the job on the first host that takes it; throws when none does (see module comment). */
 export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispatched> {
   const signal = AbortSignal.timeout(req.timeoutMs + HOST_CALL_GRACE_MS);
-  const candidates = await hostSet.candidates(env, req.image, req.exclude);
+  const candidates = await hostSet.candidates(env, req.image, {
+    ...(req.exclude ? { exclude: req.exclude } : {}),
+    place: true,
+  });
   const tried: string[] = [];
   let full: CapacityAnswer | undefined;
   let retryAfterS: number | undefined;
-  for (const host of candidates) {
+  for (const [i, host] of candidates.entries()) {
+    // Counted before the answer: a host answers only once the job starts (or is refused), and
+    // jobs sent meanwhile must see this one (the first was counted by `candidates`).
+    if (i > 0) hostSet.notePlaced(host);
     let res: Response;
     try {
       res = await callEmulator(
@@ -87,6 +93,7 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
         host,
       );
     } catch {
+      hostSet.unplace(host);
       if (signal.aborted) break;
       hostTriesTotal.inc({ outcome: "unreachable" });
       tried.push(`${host.id}: unreachable`);
@@ -95,11 +102,11 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
     }
     if (res.ok && res.body !== null) {
       hostTriesTotal.inc({ outcome: "started" });
-      hostSet.notePlaced(host);
       return { kind: "started", host, events: res.body };
     }
     if (res.status === 429 || res.status === 503) {
       hostTriesTotal.inc({ outcome: "full" });
+      hostSet.unplace(host);
       const answer = await readCapacityAnswer(res);
       tried.push(`${host.id}: ${answer.code}`);
       full ??= answer;
@@ -109,6 +116,7 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
       continue;
     }
     hostTriesTotal.inc({ outcome: "rejected" });
+    hostSet.unplace(host);
     return { kind: "answered", response: res };
   }
   if (full !== undefined) {

@@ -53,6 +53,13 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+export interface GuardHooks {
+  /** the host went away mid-job (before the `error` event is added) */
+  onLost?: (cause: string) => void;
+  /** once, when the stream is over: finished, lost, or cancelled by the reader */
+  onEnd?: () => void;
+}
+
 /**
  * Pipes a host's job stream through unchanged, adding an `error` event (HOST_LOST) when it breaks
  * or ends before its last event. Cancelling the result cancels the host's stream (the host then
@@ -61,16 +68,23 @@ function describe(err: unknown): string {
 export function guardStream(
   upstream: ReadableStream<Uint8Array>,
   host: string,
-  onLost?: (cause: string) => void,
+  hooks: GuardHooks = {},
 ): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   const decoder = new TextDecoder();
   const blocks = new SseBlocks();
   let ended = false;
+  let over = false;
+  const finish = (): void => {
+    if (over) return;
+    over = true;
+    hooks.onEnd?.();
+  };
   const lost = (controller: ReadableStreamDefaultController<Uint8Array>, cause: string): void => {
-    onLost?.(cause);
+    hooks.onLost?.(cause);
     controller.enqueue(errorEventBytes(hostLostError(host, cause).toBody()));
     controller.close();
+    finish();
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -78,14 +92,14 @@ export function guardStream(
       try {
         chunk = await reader.read();
       } catch (err) {
-        if (ended) controller.close();
-        else lost(controller, describe(err));
-        return;
+        if (!ended) return lost(controller, describe(err));
+        controller.close();
+        return finish();
       }
       if (chunk.done) {
-        if (ended) controller.close();
-        else lost(controller, "its stream ended before the job's exit");
-        return;
+        if (!ended) return lost(controller, "its stream ended before the job's exit");
+        controller.close();
+        return finish();
       }
       for (const block of blocks.push(decoder.decode(chunk.value, { stream: true }))) {
         if (terminalEventOf(block) !== undefined) ended = true;
@@ -93,6 +107,7 @@ export function guardStream(
       controller.enqueue(chunk.value);
     },
     cancel(reason) {
+      finish();
       return reader.cancel(reason);
     },
   });

@@ -1,7 +1,7 @@
 /**
  * This isolate's view of the region's hosts: the directory's member list (cached for
- * `HOSTS_CACHE_MS`), the jobs placed on each host since its last heartbeat, and the candidates for
- * one job in placement order. With no member in the directory (it restarted a moment ago, or no
+ * `HOSTS_CACHE_MS`), the jobs it has in flight on each host (to correct heartbeats up to a second
+ * old), and the candidates for one job in placement order. With no member in the directory (it restarted a moment ago, or no
  * host was started with `--join`, as under `wrangler dev`), the configured host (`EMULATOR` /
  * `EMULATOR_URL`) is the only candidate.
  */
@@ -38,8 +38,8 @@ export function memberTarget(member: Member): HostTarget {
 
 export class HostSet {
   private cache: { at: number; members: Member[] } | undefined;
-  /** per host: the heartbeat the count is relative to, and jobs placed since */
-  private readonly placed = new Map<string, { lastSeenAt: number; count: number }>();
+  /** per host: jobs this isolate sent there that have not ended yet (queued, running, on the way) */
+  private readonly inflight = new Map<string, number>();
 
   /** The directory's live members (cached). */
   async members(env: Env): Promise<Member[]> {
@@ -47,34 +47,65 @@ export class HostSet {
     if (this.cache && now - this.cache.at < HOSTS_CACHE_MS) return this.cache.members;
     const members = await directory(env).list();
     this.cache = { at: now, members };
-    for (const [host, entry] of this.placed) {
-      const member = members.find((m) => m.host === host);
-      if (member === undefined || member.lastSeenAt !== entry.lastSeenAt) this.placed.delete(host);
-    }
     return members;
   }
 
-  /** Hosts to try for a job of `image`, best first (see placement.ts). */
-  async candidates(env: Env, image: string, exclude?: ReadonlySet<string>): Promise<HostTarget[]> {
+  /**
+   * Hosts to try for a job of `image`, best first (see placement.ts). With `place`, the first one
+   * is noted as placed (`notePlaced`) in the same synchronous step as the ranking, so concurrent
+   * jobs each see the ones ranked before them.
+   */
+  async candidates(
+    env: Env,
+    image: string,
+    options: { exclude?: ReadonlySet<string>; place?: boolean } = {},
+  ): Promise<HostTarget[]> {
+    const { exclude } = options;
     const members = await this.members(env);
     if (members.length === 0) {
       return exclude?.has(CONFIGURED_HOST_ID)
         ? []
         : [{ ...emulatorFetch(env), id: CONFIGURED_HOST_ID }];
     }
-    const placedSince = new Map([...this.placed].map(([host, e]) => [host, e.count]));
-    return rankHosts({ members, image, placedSince, ...(exclude ? { exclude } : {}) }).map((r) =>
-      memberTarget(r.member),
+    const placedSince = new Map(members.map((m) => [m.host, this.unseen(m)]));
+    const ranked = rankHosts({ members, image, placedSince, ...(exclude ? { exclude } : {}) }).map(
+      (r) => memberTarget(r.member),
     );
+    if (options.place && ranked[0] !== undefined) this.notePlaced(ranked[0]);
+    return ranked;
   }
 
-  /** A job was sent to `target`: counts against its capacity until its next heartbeat. */
+  /**
+   * Jobs of this isolate on `member` that its last heartbeat cannot be showing: beyond all the
+   * busy slots and queued jobs it reported (which may be other isolates' too), the rest are
+   * newer than the heartbeat.
+   */
+  private unseen(member: Member): number {
+    const mine = this.inflight.get(member.host) ?? 0;
+    const { slots, queue } = member.capacity;
+    return Math.max(0, mine - slots.busy - queue.length);
+  }
+
+  private add(target: HostTarget, delta: number): void {
+    if (target.member === undefined) return;
+    const next = Math.max(0, (this.inflight.get(target.id) ?? 0) + delta);
+    if (next === 0) this.inflight.delete(target.id);
+    else this.inflight.set(target.id, next);
+  }
+
+  /** A job is being sent to `target`: counts against its capacity until it ends (`noteEnded`). */
   notePlaced(target: HostTarget): void {
-    const member = target.member;
-    if (member === undefined) return;
-    const entry = this.placed.get(member.host);
-    if (entry && entry.lastSeenAt === member.lastSeenAt) entry.count += 1;
-    else this.placed.set(member.host, { lastSeenAt: member.lastSeenAt, count: 1 });
+    this.add(target, 1);
+  }
+
+  /** The job sent to `target` ended (its result arrived, its stream closed, or it was lost). */
+  noteEnded(target: HostTarget): void {
+    this.add(target, -1);
+  }
+
+  /** `target` did not take the job after all (full or unreachable): undoes `notePlaced`. */
+  unplace(target: HostTarget): void {
+    this.add(target, -1);
   }
 
   /** `target` refused the connection: forget it here and tell the directory. */
@@ -90,7 +121,7 @@ export class HostSet {
   /** Forgets the cached list (tests; and after a directory error). */
   reset(): void {
     this.cache = undefined;
-    this.placed.clear();
+    this.inflight.clear();
   }
 }
 

@@ -8,6 +8,7 @@
 import type { Env } from "../config/env.js";
 import { type DispatchRequest, dispatchJob } from "../emulator/dispatch.js";
 import { collectResult, guardStream, hostLostError } from "../emulator/sse.js";
+import { hostSet } from "../hosts/host-set.js";
 import { jobsForwardedTotal, jobsHostLostTotal } from "../http/metrics.js";
 import {
   EdgevmError,
@@ -74,6 +75,7 @@ export async function runJob(env: Env, req: RunRequest): Promise<RunOutcome> {
     };
   }
   const collected = await collectResult(dispatched.events);
+  hostSet.noteEnded(dispatched.host);
   switch (collected.kind) {
     case "result":
       jobsForwardedTotal.inc({ mode: req.mode, status: "200" });
@@ -112,9 +114,11 @@ export async function streamJob(env: Env, req: RunRequest): Promise<Response> {
     return new Response(dispatched.response.body, dispatched.response);
   }
   jobsForwardedTotal.inc({ mode: req.mode, status: "200" });
-  const events = guardStream(dispatched.events, dispatched.host.id, () =>
-    jobsHostLostTotal.inc({ mode: req.mode, retried: "false" }),
-  );
+  const host = dispatched.host;
+  const events = guardStream(dispatched.events, host.id, {
+    onLost: () => jobsHostLostTotal.inc({ mode: req.mode, retried: "false" }),
+    onEnd: () => hostSet.noteEnded(host),
+  });
   return new Response(events, {
     status: 200,
     headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },

@@ -26,6 +26,8 @@ export interface HostView {
   state: "active" | "draining";
   /** ms since the directory last heard from it; null for the configured host (asked just now) */
   lastSeenMs: number | null;
+  /** unix ms the host process started (a restarted host has a new one); null for the configured host */
+  startedAt: number | null;
   capacity: Capacity["slots"] & { queue: Capacity["queue"]; accel: Capacity["accel"] };
   /** warm VMs and pool target per image */
   images: Array<{ name: string; warm: number; target: number }>;
@@ -51,6 +53,7 @@ function hostView(cap: Capacity, url: string, member?: Member): HostView {
     healthy: true,
     state: member?.state ?? "active",
     lastSeenMs: member === undefined ? null : Math.max(0, Date.now() - member.lastSeenAt),
+    startedAt: member?.startedAt ?? null,
     capacity: { ...cap.slots, queue: cap.queue, accel: cap.accel },
     images: cap.images.map((i) => ({ name: i.name, warm: i.warm, target: i.targetWarm })),
   };
