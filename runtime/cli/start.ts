@@ -19,6 +19,16 @@ function appLines(apps: ReadonlyArray<{ name: string; url: string; region: strin
   return lines.length ? [...lines, ""] : [];
 }
 
+/** How to add a host to a running region (a printed example, the first region's). */
+function joinHint(region: { name: string; url: string; hosts: unknown[] } | undefined): string[] {
+  if (region === undefined) return [];
+  const id = `${region.name}-${region.hosts.length + 1}`;
+  return [
+    `add a host to a region: npx edgevm emulator --region ${region.name} --host-id ${id} --port 8799 --join ${region.url}`,
+    "",
+  ];
+}
+
 /** `edgevm start`: the whole local edge (every region, its emulator host, the front door). */
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: "string" } } });
@@ -40,8 +50,12 @@ export async function startCommand(argv: string[]): Promise<number> {
     `edgevm is running: ${edge.frontDoorUrl}`,
     "",
     "regions:",
-    ...edge.regions.map((r) => `  ${r.name.padEnd(10)} ${r.url}  (emulator ${r.emulatorUrl})`),
+    ...edge.regions.map(
+      (r) =>
+        `  ${r.name.padEnd(10)} ${r.url}  (emulator${r.hosts.length > 1 ? "s" : ""} ${r.hosts.map((h) => `${h.id} ${h.url}`).join(", ")})`,
+    ),
     "",
+    ...joinHint(edge.regions[0]),
     ...appLines(edge.apps),
     "API keys (Authorization: Bearer <key>):",
     ...edge.apiKeys.map((k) => `  ${k.key}  (tenant ${k.tenant})`),

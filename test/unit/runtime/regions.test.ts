@@ -103,6 +103,12 @@ describe("resolveRegions", () => {
     );
     const config = resolveRegions(file, ENV);
     expect(config.regions.map((r) => r.name)).toEqual(["eu-west", "us-east", "ap-south"]);
+    // the local edge runs two hosts in eu-west (a multi-host region), one elsewhere
+    expect(config.regions.map((r) => r.hosts.map((h) => `${h.id}:${h.port}`))).toEqual([
+      ["eu-west-1:8791", "eu-west-2:8794"],
+      ["us-east-1:8792"],
+      ["ap-south-1:8793"],
+    ]);
     // the documented dev key, whose hash the root wrangler.toml's API_KEYS carries
     expect(hashApiKeys(config.apiKeys)).toContainEqual({
       sha256: "2fd7b912a4a302a527303c1ac175d3f720abcb40a64869c07257d69a290f9e0b",
