@@ -293,4 +293,24 @@ describe("a host that dies mid-job", () => {
     });
     expect(done).toMatchObject({ id, status: "succeeded", host: "host-b", lostOn: ["host-a"] });
   });
+
+  it("async in a one-host region: the retry goes to the same host once it is back", async () => {
+    await announce(beat("host-a", env.FAKE_HOST_A_URL, { warm: 1 }));
+    const marker = uniqueName("m");
+    const gate = uniqueName("g");
+    const accepted = await call("/v1/jobs?wait=false", {
+      body: { command: ["gate", gate], env: { MARKER: marker } },
+    });
+    const { id } = (await accepted.json()) as { id: string };
+    await killWhenRunning(env.FAKE_HOST_A_URL, marker);
+    // the host is back (it answers again): the rerun finds the gate open
+    await (
+      await fetch(`${env.FAKE_HOST_A_URL}/__fake/release/${gate}`, { method: "POST" })
+    ).body?.cancel();
+    const done = await until(async () => {
+      const body = (await (await call(`/v1/jobs/${id}`)).json()) as { status: string };
+      return body.status === "queued" || body.status === "running" ? undefined : body;
+    });
+    expect(done).toMatchObject({ id, status: "succeeded", host: "host-a", lostOn: ["host-a"] });
+  });
 });

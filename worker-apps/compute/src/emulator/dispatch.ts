@@ -92,8 +92,10 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
         },
         host,
       );
-    } catch {
+    } catch (err) {
       hostSet.unplace(host);
+      // a configuration error (no secret) is not the host's fault: no other host would do better
+      if (err instanceof EdgevmError && err.code !== "EMULATOR_UNAVAILABLE") throw err;
       if (signal.aborted) break;
       hostTriesTotal.inc({ outcome: "unreachable" });
       tried.push(`${host.id}: unreachable`);

@@ -51,7 +51,8 @@ export class HostSet {
   }
 
   /**
-   * Hosts to try for a job of `image`, best first (see placement.ts). With `place`, the first one
+   * Hosts to try for a job of `image`, best first (see placement.ts), without `exclude` unless
+   * that would leave none. With `place`, the first one
    * is noted as placed (`notePlaced`) in the same synchronous step as the ranking, so concurrent
    * jobs each see the ones ranked before them.
    */
@@ -68,11 +69,15 @@ export class HostSet {
         : [{ ...emulatorFetch(env), id: CONFIGURED_HOST_ID }];
     }
     const placedSince = new Map(members.map((m) => [m.host, this.unseen(m)]));
-    const ranked = rankHosts({ members, image, placedSince, ...(exclude ? { exclude } : {}) }).map(
-      (r) => memberTarget(r.member),
-    );
-    if (options.place && ranked[0] !== undefined) this.notePlaced(ranked[0]);
-    return ranked;
+    let ranked = rankHosts({ members, image, placedSince, ...(exclude ? { exclude } : {}) });
+    // Excluding every host (a one-host region whose host lost the job and came back) would leave
+    // the job nowhere to run: then the excluded hosts are candidates again.
+    if (ranked.length === 0 && exclude !== undefined) {
+      ranked = rankHosts({ members, image, placedSince });
+    }
+    const targets = ranked.map((r) => memberTarget(r.member));
+    if (options.place && targets[0] !== undefined) this.notePlaced(targets[0]);
+    return targets;
   }
 
   /**
