@@ -25,6 +25,11 @@ export interface EmulatorProcessOptions {
   join?: string;
   /** the URL the region Worker reaches this host at, when not its listen URL (`--advertise`) */
   advertise?: string;
+  /**
+   * A command the host runs under, e.g. `["ip", "netns", "exec", "edgevm-h2"]` to put it in its own
+   * network namespace (it must exec the rest of its arguments, so the pid stays the host's)
+   */
+  launcher?: readonly string[];
   /** extra environment (EDGEVM_ACCEL, EDGEVM_LOG_LEVEL, …) */
   env?: Record<string, string | undefined>;
   onOutput?: (line: string) => void;
@@ -57,7 +62,11 @@ export function emulatorArgs(options: EmulatorProcessOptions): string[] {
 }
 
 export function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, emulatorArgs(options), {
+  const [command = process.execPath, ...prefix] = options.launcher ?? [];
+  const args = options.launcher
+    ? [...prefix, process.execPath, ...emulatorArgs(options)]
+    : emulatorArgs(options);
+  const child = spawn(command, args, {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
