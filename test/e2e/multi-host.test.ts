@@ -4,7 +4,7 @@
  * and every job is accounted for — succeeded, or failed with an explicit error (HOST_LOST for the
  * jobs that were running on the dead host; async jobs retried once on the other host).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

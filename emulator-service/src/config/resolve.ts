@@ -1,10 +1,11 @@
 import { accessSync, constants } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { availableParallelism, homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { EdgevmError } from "../errors/index.js";
 import {
-  DEFAULT_SCALING,
+  DEFAULT_IDLE_TO_ZERO_MS,
+  defaultFillConcurrency,
   type PoolConfig,
   poolFileSchema,
   resolvePools,
@@ -212,7 +213,10 @@ export function resolveEmulatorConfig(
       join(tmpdir(), `edgevm-${region}-${host}`),
     limits,
     pools,
-    scaling: { ...DEFAULT_SCALING, ...emu.scaling },
+    scaling: {
+      idleToZeroMs: emu.scaling?.idleToZeroMs ?? DEFAULT_IDLE_TO_ZERO_MS,
+      fillConcurrency: emu.scaling?.fillConcurrency ?? defaultFillConcurrency(facts.cores),
+    },
     ...(joinConfig ? { join: joinConfig } : {}),
   };
 }
@@ -267,14 +271,17 @@ function nonEmpty(value: string | undefined): string | undefined {
 export interface HostFacts {
   /** a writable tmpfs for templates, when there is one */
   shmDir: string | undefined;
+  /** CPUs this process may use (`os.availableParallelism()`): the default fill concurrency */
+  cores: number;
 }
 
 export function detectHostFacts(): HostFacts {
+  const cores = availableParallelism();
   try {
     accessSync("/dev/shm", constants.W_OK);
-    return { shmDir: "/dev/shm" };
+    return { shmDir: "/dev/shm", cores };
   } catch {
-    return { shmDir: undefined };
+    return { shmDir: undefined, cores };
   }
 }
 

@@ -110,6 +110,7 @@ export class PoolSet {
         (ms) => {
           scaled.prepMs = updateMean(scaled.prepMs, ms);
         },
+        this.options.scaling.fillConcurrency,
       ),
     };
     this.pools.set(id, scaled);

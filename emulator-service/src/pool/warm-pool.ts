@@ -3,18 +3,25 @@ import type { Acquired, CloneSource, PoolStats, PoolTargets, PoolVm } from "./ty
 
 /**
  * The VMs kept ready for one template. `acquire` hands out the most ready VM (warm, then
- * spawned, then a new clone) and the pool refills in the background, one VM at a time so a
- * refill never starves running jobs of CPU. A pooled VM that dies is dropped and replaced.
+ * spawned, then a new clone) and the pool refills in the background with up to `fillConcurrency`
+ * VMs prepared at once (each by its own worker), so a burst that empties the pool is made good
+ * on several cores rather than one VM at a time. VMs being prepared count toward the targets, so
+ * parallel workers never prepare more than the targets ask for. A pooled VM that dies is dropped
+ * and replaced.
  */
 export class WarmPool<V extends PoolVm> {
   private readonly warm: V[] = [];
   private readonly spawned: V[] = [];
-  private filling = 0;
+  /** VMs being prepared (counted toward the targets), by the list they are meant for */
+  private fillingWarm = 0;
+  private fillingSpawned = 0;
   private targets: PoolTargets;
   private closed = false;
-  private fillLoop: Promise<void> | undefined;
+  /** the running fill workers; each prepares one VM at a time */
+  private readonly workers = new Set<Promise<void>>();
   /** VMs trimmed from the pool whose destruction close() must still wait for */
   private readonly trimming = new Set<Promise<unknown>>();
+  private readonly fillConcurrency: number;
 
   constructor(
     private readonly name: string,
@@ -23,22 +30,25 @@ export class WarmPool<V extends PoolVm> {
     private readonly logger: Logger,
     /** told how long each warm VM took to prepare (spawn if needed, restore, warm-up), ms */
     private readonly onPrepared: (ms: number) => void = () => {},
+    /** VMs prepared in parallel at most (at least 1) */
+    fillConcurrency = 1,
   ) {
     this.targets = targets;
+    this.fillConcurrency = Math.max(1, Math.floor(fillConcurrency));
   }
 
   stats(): PoolStats {
     return {
       warm: this.warm.length,
       spawned: this.spawned.length,
-      filling: this.filling,
+      filling: this.fillingWarm + this.fillingSpawned,
       targets: { ...this.targets },
     };
   }
 
   /** VMs held by the pool (ready or being prepared). */
   held(): number {
-    return this.warm.length + this.spawned.length + this.filling;
+    return this.warm.length + this.spawned.length + this.fillingWarm + this.fillingSpawned;
   }
 
   /**
@@ -70,32 +80,51 @@ export class WarmPool<V extends PoolVm> {
     return { vm, start: "restore" };
   }
 
-  /** Resolves when the pool has reached its targets, or when a fill stopped short (a failure, logged). */
+  /**
+   * Resolves when the pool has reached its targets, or when every fill stopped short (a failure,
+   * logged).
+   */
   async whenFilled(): Promise<void> {
     this.refill();
-    while (this.fillLoop) await this.fillLoop;
+    while (this.workers.size) await Promise.all(this.workers);
   }
 
-  /** Starts filling up to the targets if no fill is running. */
+  /**
+   * Starts fill workers, up to `fillConcurrency`, when a VM is missing. Each new worker claims its
+   * VM before the next one starts; one that finds nothing left to claim ends at once.
+   */
   refill(): void {
-    if (this.closed || this.fillLoop) return;
-    this.fillLoop = this.fill().finally(() => {
-      this.fillLoop = undefined;
-    });
+    if (this.closed || this.missing() === 0) return;
+    while (this.workers.size < this.fillConcurrency) {
+      const worker: Promise<void> = this.fill().finally(() => this.workers.delete(worker));
+      this.workers.add(worker);
+    }
   }
 
+  /** VMs to prepare before the targets are met, counting those being prepared. */
+  private missing(): number {
+    const warm = Math.max(0, this.targets.warm - this.warm.length - this.fillingWarm);
+    const spawned = Math.max(0, this.targets.spawned - this.spawned.length - this.fillingSpawned);
+    return warm + spawned;
+  }
+
+  /** One worker: prepares one VM after another until the targets are met; stops on a failure. */
   private async fill(): Promise<void> {
     while (!this.closed) {
-      const needWarm = this.warm.length < this.targets.warm;
-      const needSpawned = this.spawned.length < this.targets.spawned;
+      // claimed before the first await, so parallel workers never prepare the same missing VM
+      const needWarm = this.warm.length + this.fillingWarm < this.targets.warm;
+      const needSpawned = this.spawned.length + this.fillingSpawned < this.targets.spawned;
       if (!needWarm && !needSpawned) return;
-      this.filling++;
+      if (needWarm) this.fillingWarm++;
+      else this.fillingSpawned++;
+      const done = () => {
+        if (needWarm) this.fillingWarm--;
+        else this.fillingSpawned--;
+      };
       const t0 = performance.now();
-      let vm: V | undefined;
+      let vm: V | undefined = needWarm ? this.spawned.shift() : undefined;
       try {
-        vm = needWarm
-          ? (this.spawned.shift() ?? (await this.source.spawn()))
-          : await this.source.spawn();
+        vm ??= await this.source.spawn();
         if (needWarm) {
           await vm.restore();
           await vm.warmUp();
@@ -104,10 +133,10 @@ export class WarmPool<V extends PoolVm> {
       } catch (err) {
         this.logger.warn("pool fill failed", { pool: this.name, error: (err as Error).message });
         if (vm) await vm.destroy();
-        this.filling--;
+        done();
         return;
       }
-      this.filling--;
+      done();
       if (this.closed) {
         await vm.destroy();
         return;
@@ -151,7 +180,6 @@ export class WarmPool<V extends PoolVm> {
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.warm.splice(0), ...this.spawned.splice(0)];
-    await Promise.all([...all.map((vm) => vm.destroy()), ...this.trimming]);
-    await this.fillLoop;
+    await Promise.all([...all.map((vm) => vm.destroy()), ...this.trimming, ...this.workers]);
   }
 }

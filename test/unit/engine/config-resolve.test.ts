@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MAX_DEFAULT_FILL_CONCURRENCY } from "../../../emulator-service/src/config/pools.js";
 import {
   DEFAULT_LIMITS,
   DEV_SECRET,
@@ -26,7 +27,7 @@ function expectInvalid(fn: () => unknown, pattern?: RegExp): EdgevmError {
 
 describe("resolveEmulatorConfig", () => {
   it("applies defaults for an empty file and environment", () => {
-    const config = resolveEmulatorConfig({}, HOME_ENV, {}, { shmDir: "/dev/shm" });
+    const config = resolveEmulatorConfig({}, HOME_ENV, {}, { shmDir: "/dev/shm", cores: 4 });
     expect(config).toEqual({
       region: "local",
       host: "host-1",
@@ -39,8 +40,21 @@ describe("resolveEmulatorConfig", () => {
       runDir: join(tmpdir(), "edgevm-local-host-1"),
       limits: DEFAULT_LIMITS,
       pools: { base: { min: 0, max: 16, prewarm: 2, spawned: 0 } },
-      scaling: { idleToZeroMs: 60_000 },
+      scaling: { idleToZeroMs: 60_000, fillConcurrency: 2 },
     });
+  });
+
+  it("fills one VM in parallel per two cores, 1 to 4, unless configured", () => {
+    const at = (cores: number, file: unknown = {}) =>
+      resolveEmulatorConfig(file, HOME_ENV, {}, { shmDir: undefined, cores }).scaling
+        .fillConcurrency;
+    expect(at(1)).toBe(1);
+    expect(at(2)).toBe(1);
+    expect(at(5)).toBe(2);
+    expect(at(8)).toBe(4);
+    expect(at(64)).toBe(MAX_DEFAULT_FILL_CONCURRENCY);
+    expect(at(2, { emulator: { scaling: { fillConcurrency: 2 } } })).toBe(2);
+    expect(at(64, { emulator: { scaling: { fillConcurrency: 8 } } })).toBe(8);
   });
 
   it("treats an undefined/null file like an empty one", () => {
@@ -80,7 +94,7 @@ describe("resolveEmulatorConfig", () => {
       base: { min: 1, max: 6, prewarm: 1, spawned: 0 },
       big: { min: 0, max: 6, prewarm: 0, spawned: 1 },
     });
-    expect(config.scaling).toEqual({ idleToZeroMs: 60_000 });
+    expect(config.scaling.idleToZeroMs).toBe(60_000);
   });
 
   it("lets the environment override the file", () => {
@@ -217,7 +231,7 @@ describe("resolveEmulatorConfig", () => {
             fixed: { min: 0, max: 0, spawned: 2 },
             empty: {},
           },
-          scaling: { idleToZeroMs: 3000 },
+          scaling: { idleToZeroMs: 3000, fillConcurrency: 3 },
         },
       },
       HOME_ENV,
@@ -228,7 +242,7 @@ describe("resolveEmulatorConfig", () => {
       fixed: { min: 0, max: 0, spawned: 2, prewarm: 0 },
       empty: { min: 0, max: 16, prewarm: 0, spawned: 0 },
     });
-    expect(config.scaling).toEqual({ idleToZeroMs: 3000 });
+    expect(config.scaling).toEqual({ idleToZeroMs: 3000, fillConcurrency: 3 });
   });
 
   it("a legacy warm above the default max raises max to it", () => {
@@ -269,6 +283,9 @@ describe("resolveEmulatorConfig", () => {
     );
     expectInvalid(() =>
       resolveEmulatorConfig({ emulator: { scaling: { idleToZeroSecs: 5 } } }, HOME_ENV),
+    );
+    expectInvalid(() =>
+      resolveEmulatorConfig({ emulator: { scaling: { fillConcurrency: 0 } } }, HOME_ENV),
     );
   });
 
@@ -444,15 +461,19 @@ describe("join (region directory membership)", () => {
 describe("template directory", () => {
   it("defaults to a tmpfs when the host has one, else the state dir", () => {
     const env = { HOME: "/home/u" };
-    expect(resolveEmulatorConfig({}, env, {}, { shmDir: "/dev/shm" }).templateDir).toBe(
+    expect(resolveEmulatorConfig({}, env, {}, { shmDir: "/dev/shm", cores: 2 }).templateDir).toBe(
       "/dev/shm/edgevm/templates",
     );
-    expect(resolveEmulatorConfig({}, env, {}, { shmDir: undefined }).templateDir).toBe(
+    expect(resolveEmulatorConfig({}, env, {}, { shmDir: undefined, cores: 2 }).templateDir).toBe(
       "/home/u/.cache/edgevm/templates",
     );
     expect(
-      resolveEmulatorConfig({}, { ...env, EDGEVM_TEMPLATE_DIR: "/t" }, {}, { shmDir: "/dev/shm" })
-        .templateDir,
+      resolveEmulatorConfig(
+        {},
+        { ...env, EDGEVM_TEMPLATE_DIR: "/t" },
+        {},
+        { shmDir: "/dev/shm", cores: 2 },
+      ).templateDir,
     ).toBe("/t");
   });
 });

@@ -29,7 +29,7 @@ function makeSet(
     ]),
     pools,
     unconfigured: { min: 0, max: 4, prewarm: 0, spawned: 0 },
-    scaling: { idleToZeroMs: 3_000 },
+    scaling: { idleToZeroMs: 3_000, fillConcurrency: 1 },
     defaultKey: DEFAULT_KEY,
     freeMemoryMiB: () => 1_000_000,
     logger: createLogger({
@@ -54,7 +54,7 @@ describe("PoolSet (the autoscaler wired to the pools)", () => {
     const scaled = await set.get(KEY);
     clock.now = 1_000;
     for (let i = 0; i < 50; i++) set.acquiring(scaled);
-    // 50 arrivals read 10/s; × the assumed 250 ms preparation × 1.5 = 3.75 → 4, + 1
+    // 50 arrivals read 10/s; m = 10 × the assumed 250 ms preparation = 2.5, 2.5 + 3√2.5 → 8, + 1
     const grown = set.image("base");
     expect(grown.arrivalRatePerS).toBeCloseTo(10, 6);
     expect(grown.targetWarm).toBeGreaterThanOrEqual(2);
@@ -94,7 +94,8 @@ describe("PoolSet (the autoscaler wired to the pools)", () => {
     expect(scaled.decision.reason).toBe("max");
     const last = changes().at(-1);
     expect(last).toMatchObject({ warm: 12, spawned: 12, prepMs: 1_000 });
-    expect(last?.ratePerS).toBeGreaterThan(5);
+    // max is reached once m + 3√m > 10 (m = rate × 1 s > 4): the last change comes past 4/s
+    expect(last?.ratePerS).toBeGreaterThan(4);
     // one line per change, not one per acquisition
     expect(changes().length).toBeLessThan(20);
     await set.close();
@@ -136,6 +137,24 @@ describe("PoolSet (the autoscaler wired to the pools)", () => {
     expect(other.limits).toMatchObject({ min: 0, max: 4, prewarm: 0 });
     set.acquiring(other);
     expect(other.decision).toMatchObject({ warm: 2, spawned: 2, reason: "demand" });
+    await set.close();
+  });
+
+  it("gives each pool the configured fill concurrency", async () => {
+    const { set, source } = makeSet(undefined, {
+      scaling: { idleToZeroMs: 3_000, fillConcurrency: 2 },
+    });
+    source.hold = true;
+    const prewarming = set.prewarm();
+    const deadline = Date.now() + 2_000;
+    while (source.pendingSpawns < 2 && Date.now() < deadline) {
+      await new Promise((r) => setImmediate(r));
+    }
+    // both prewarm VMs are being prepared at once
+    expect(source.pendingSpawns).toBe(2);
+    source.release();
+    await prewarming;
+    expect(set.image("base")).toMatchObject({ warm: 2 });
     await set.close();
   });
 

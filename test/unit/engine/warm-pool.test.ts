@@ -6,9 +6,20 @@ import { FakeCloneSource, type FakeVm } from "./fake-clone-source.js";
 /** Lets queued promise callbacks (several hops deep) run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function makePool(targets: { warm: number; spawned: number }, source = new FakeCloneSource()) {
-  const pool = new WarmPool("base", source, targets, silentLogger());
+function makePool(
+  targets: { warm: number; spawned: number },
+  source = new FakeCloneSource(),
+  fillConcurrency = 1,
+) {
+  const pool = new WarmPool("base", source, targets, silentLogger(), () => {}, fillConcurrency);
   return { pool, source };
+}
+
+/** A pool with `fillConcurrency` workers whose spawns wait for `source.release()`. */
+function makeHeldPool(targets: { warm: number; spawned: number }, fillConcurrency: number) {
+  const source = new FakeCloneSource();
+  source.hold = true;
+  return makePool(targets, source, fillConcurrency);
 }
 
 describe("WarmPool", () => {
@@ -400,5 +411,163 @@ describe("WarmPool", () => {
     await closing;
     await settle();
     expect(source.live()).toHaveLength(0);
+  });
+
+  describe("with fillConcurrency > 1", () => {
+    it("prepares up to N VMs at once, all counted in held() and stats().filling", async () => {
+      const { pool, source } = makeHeldPool({ warm: 3, spawned: 0 }, 3);
+      pool.refill();
+      await settle();
+      expect(source.pendingSpawns).toBe(3);
+      expect(pool.stats()).toMatchObject({ warm: 0, spawned: 0, filling: 3 });
+      expect(pool.held()).toBe(3);
+      source.release();
+      await pool.whenFilled();
+      expect(pool.stats()).toMatchObject({ warm: 3, spawned: 0, filling: 0 });
+      expect(source.spawnCalls).toBe(3);
+      await pool.close();
+    });
+
+    it("never prepares more than N at once, nor more than the targets ask for", async () => {
+      const { pool, source } = makeHeldPool({ warm: 4, spawned: 3 }, 2);
+      pool.refill();
+      let maxInFlight = 0;
+      while (pool.stats().warm < 4 || pool.stats().spawned < 3) {
+        await settle();
+        maxInFlight = Math.max(maxInFlight, source.pendingSpawns);
+        expect(pool.held()).toBeLessThanOrEqual(7);
+        // asking again does not add workers beyond the concurrency
+        pool.refill();
+        source.release(true);
+      }
+      expect(maxInFlight).toBe(2);
+      await pool.whenFilled();
+      expect(source.spawnCalls).toBe(7);
+      expect(source.vms.every((vm) => vm.destroyCalls === 0)).toBe(true);
+      await pool.close();
+    });
+
+    it("starts no more workers than there are VMs missing", async () => {
+      const { pool, source } = makeHeldPool({ warm: 2, spawned: 1 }, 8);
+      pool.refill();
+      await settle();
+      expect(source.pendingSpawns).toBe(3);
+      expect(pool.stats().filling).toBe(3);
+      source.release();
+      await pool.whenFilled();
+      expect(pool.stats()).toMatchObject({ warm: 2, spawned: 1, filling: 0 });
+      expect(source.spawnCalls).toBe(3);
+      await pool.close();
+    });
+
+    it("warms pre-spawned clones and spawns their replacements in parallel", async () => {
+      const { pool, source } = makePool({ warm: 2, spawned: 2 }, new FakeCloneSource(), 4);
+      await pool.whenFilled();
+      const [, , c, d] = source.vms as [FakeVm, FakeVm, FakeVm, FakeVm];
+      await pool.acquire();
+      await pool.acquire();
+      source.hold = true;
+      pool.refill();
+      await settle();
+      // both spawned clones are being warmed, and both replacements spawned, at once
+      expect(c.warmUpCalls).toBe(1);
+      expect(d.warmUpCalls).toBe(1);
+      expect(source.pendingSpawns).toBe(2);
+      expect(pool.stats()).toMatchObject({ warm: 2, spawned: 0, filling: 2 });
+      source.release();
+      await pool.whenFilled();
+      expect(pool.stats()).toMatchObject({ warm: 2, spawned: 2, filling: 0 });
+      expect(source.spawnCalls).toBe(6);
+      await pool.close();
+    });
+
+    it("concurrency 1 prepares one VM at a time, as before", async () => {
+      const { pool, source } = makeHeldPool({ warm: 2, spawned: 2 }, 1);
+      pool.refill();
+      for (let i = 0; i < 4; i++) {
+        await settle();
+        expect(source.pendingSpawns).toBe(1);
+        expect(pool.stats().filling).toBe(1);
+        pool.refill();
+        source.release(true);
+      }
+      source.release();
+      await pool.whenFilled();
+      expect(pool.stats()).toMatchObject({ warm: 2, spawned: 2 });
+      expect(source.spawnCalls).toBe(4);
+      await pool.close();
+    });
+
+    it("destroys the VMs in flight that lowered targets no longer want", async () => {
+      const { pool, source } = makeHeldPool({ warm: 3, spawned: 0 }, 3);
+      pool.refill();
+      await settle();
+      expect(source.pendingSpawns).toBe(3);
+      pool.setTargets({ warm: 1, spawned: 0 });
+      source.release();
+      await pool.whenFilled();
+      expect(pool.stats()).toMatchObject({ warm: 1, spawned: 0, filling: 0 });
+      expect(source.vms.map((vm) => vm.destroyCalls).sort()).toEqual([0, 1, 1]);
+      expect(source.live()).toHaveLength(1);
+      await pool.close();
+    });
+
+    it("a failed fill stops its own worker only; it is logged and the others fill", async () => {
+      const lines: string[] = [];
+      const source = new FakeCloneSource();
+      source.failSpawns = 1;
+      const pool = new WarmPool(
+        "base",
+        source,
+        { warm: 3, spawned: 0 },
+        createLogger({ level: "warn", sink: (l) => lines.push(l) }),
+        () => {},
+        2,
+      );
+      await pool.whenFilled();
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({ msg: "pool fill failed" });
+      expect(pool.stats()).toMatchObject({ warm: 3, filling: 0 });
+      expect(source.spawnCalls).toBe(4);
+      await pool.close();
+    });
+
+    it("whenFilled waits for every worker", async () => {
+      const { pool, source } = makePool({ warm: 2, spawned: 0 }, new FakeCloneSource(), 2);
+      source.warmUpBehavior = "hold";
+      let filled = false;
+      const filling = pool.whenFilled().then(() => {
+        filled = true;
+      });
+      await settle();
+      const [a, b] = source.vms as [FakeVm, FakeVm];
+      expect(a.heldWarmUps).toHaveLength(1);
+      expect(b.heldWarmUps).toHaveLength(1);
+      a.heldWarmUps[0]?.resolve();
+      await settle();
+      expect(filled).toBe(false);
+      b.heldWarmUps[0]?.resolve();
+      await filling;
+      expect(pool.stats()).toMatchObject({ warm: 2, filling: 0 });
+      await pool.close();
+    });
+
+    it("close() waits for every fill in flight and destroys their VMs", async () => {
+      const { pool, source } = makeHeldPool({ warm: 2, spawned: 2 }, 4);
+      pool.refill();
+      await settle();
+      expect(source.pendingSpawns).toBe(4);
+      let closed = false;
+      const closing = pool.close().then(() => {
+        closed = true;
+      });
+      await settle();
+      expect(closed).toBe(false);
+      source.release();
+      await closing;
+      expect(source.vms).toHaveLength(4);
+      expect(source.live()).toHaveLength(0);
+      expect(pool.held()).toBe(0);
+    });
   });
 });
