@@ -2,12 +2,10 @@ import { poolTargets } from "./policy.js";
 import type { PoolTargets } from "./types.js";
 
 /**
- * Standard deviations of headroom over the mean demand, σ: the jobs arriving during one
- * preparation are Poisson with mean m = rate × prep time (Little's law) and deviation √m, and
- * m + 3√m covers ≥ 99.5 % of such windows, so a Poisson cluster finds a warm VM; a flat 50 % on m
- * (the previous rule) kept 3 warm VMs at 5 jobs/s, fewer than a cluster of 6 arrivals in 0.3 s.
+ * Multiplier on Little's law (VMs taken during one preparation = rate × prep time): 50 % more
+ * covers the jitter of random arrivals without holding a VM per possible job.
  */
-export const HEADROOM_SIGMAS = 3;
+export const HEADROOM = 1.5;
 /** Warm VMs, on top of the estimate, while jobs arrive: the next job never waits for the EWMA. */
 export const EXTRA_WARM = 1;
 /**
@@ -63,9 +61,8 @@ export interface ScalingInput {
 }
 
 /**
- * Why the targets are what they are: `demand` (Little's law with Poisson headroom), `prewarm`
- * (start-up, no job yet), `idle` (no job for idleToZeroMs), or the bound that cut them: `min`,
- * `max`, `memory`.
+ * Why the targets are what they are: `demand` (Little's law), `prewarm` (start-up, no job yet),
+ * `idle` (no job for idleToZeroMs), or the bound that cut them: `min`, `max`, `memory`.
  */
 export type ScalingReason = "demand" | "prewarm" | "idle" | "min" | "max" | "memory";
 
@@ -73,22 +70,18 @@ export interface ScalingDecision extends PoolTargets {
   reason: ScalingReason;
 }
 
-/**
- * Warm VMs that cover the arrivals during one preparation (Little's law: mean m = rate × prep),
- * with Poisson headroom: ceil(m + HEADROOM_SIGMAS × √m) + EXTRA_WARM.
- */
+/** Warm VMs that cover the arrivals during one preparation, with headroom (Little's law). */
 export function demandWarm(ratePerS: number, prepMs: number): number {
-  const mean = Math.max(0, ratePerS) * (Math.max(0, prepMs) / 1000);
-  const covered = mean + HEADROOM_SIGMAS * Math.sqrt(mean);
+  const inFlight = Math.max(0, ratePerS) * (Math.max(0, prepMs) / 1000) * HEADROOM;
   // the epsilon keeps float noise (2.0000000001) from costing a whole VM
-  return Math.ceil(covered - 1e-9) + EXTRA_WARM;
+  return Math.ceil(inFlight - 1e-9) + EXTRA_WARM;
 }
 
 /**
- * Pure: the pool's targets. While jobs arrive, warm = ceil(m + HEADROOM_SIGMAS × √m) + EXTRA_WARM
- * with m = rate × prep s (when that is below the current target, it shrinks only to that +
- * SHRINK_LAG) and spawned = SPAWNED_PER_WARM × warm; before the first job, `prewarm`; after
- * idleToZeroMs without one, nothing. Then clamped to [min, max] (spawned to at least minSpawned), and cut to the memory
+ * Pure: the pool's targets. While jobs arrive, warm = ceil(rate × prep s × HEADROOM) + EXTRA_WARM
+ * (when that is below the current target, it shrinks only to that + SHRINK_LAG) and spawned =
+ * SPAWNED_PER_WARM × warm; before the first job, `prewarm`; after idleToZeroMs without one,
+ * nothing. Then clamped to [min, max] (spawned to at least minSpawned), and cut to the memory
  * budget, warm VMs kept before spawned ones.
  */
 export function decide(input: ScalingInput): ScalingDecision {
