@@ -31,6 +31,8 @@ const log = rootLogger.child({ component: "host-directory" });
 
 export class HostDirectory extends DurableObject<Env> {
   private readonly members: MemberTable = new Map();
+  /** when the alarm is set for (unix ms), so a heartbeat does not rewrite it every time */
+  private alarmAt: number | undefined;
 
   /** Registers or refreshes a host (of this region: the route checked it). */
   async heartbeat(beat: HostHeartbeat): Promise<HeartbeatAck> {
@@ -70,6 +72,7 @@ export class HostDirectory extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = undefined;
     this.expire(Date.now());
     await this.scheduleExpiry();
   }
@@ -84,8 +87,15 @@ export class HostDirectory extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Keeps an alarm at or before the soonest expiry. A heartbeat only pushes expiries later, so the
+   * alarm is written once per TTL or so, not on every heartbeat (an early alarm finds nothing to
+   * expire and sets the next one).
+   */
   private async scheduleExpiry(): Promise<void> {
     const at = nextExpiry(this.members, HOST_TTL_MS);
-    if (at !== undefined) await this.ctx.storage.setAlarm(at);
+    if (at === undefined || (this.alarmAt !== undefined && this.alarmAt <= at)) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 }
