@@ -1,9 +1,9 @@
 /**
  * This isolate's view of the region's hosts: the directory's member list (cached for
  * `HOSTS_CACHE_MS`), the jobs it has in flight on each host (to correct heartbeats up to a second
- * old), and the candidates for one job in placement order. With no member in the directory (it restarted a moment ago, or no
- * host was started with `--join`, as under `wrangler dev`), the configured host (`EMULATOR` /
- * `EMULATOR_URL`) is the only candidate.
+ * old), and the candidates for one job in placement order. With no member in the directory (it
+ * restarted a moment ago, or no host was started with `--join`, as under `wrangler dev`), the
+ * configured host (`EMULATOR` / `EMULATOR_URL`) is the only candidate.
  */
 
 import type { Env } from "../config/env.js";
