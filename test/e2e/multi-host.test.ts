@@ -13,6 +13,7 @@ import { createLogger } from "../../emulator-service/src/log/index.js";
 import { type Edge, startEdge } from "../../runtime/edge.js";
 import { resolveRegions } from "../../runtime/regions.js";
 import { processesMentioning } from "../support/processes.js";
+import { regionHosts as regionHostsOf, until } from "../support/region.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "e2e-multi-host-key";
@@ -77,30 +78,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface HostInfo {
-  id: string;
-  startedAt: number | null;
-  lastSeenMs: number | null;
-  capacity: { busy: number };
-}
-
-async function regionHosts(): Promise<HostInfo[]> {
-  const res = await fetch(`${REGION_URL}/v1/regions`, {
-    headers: { authorization: `Bearer ${KEY}` },
-  });
-  const [own] = (await res.json()) as Array<{ hosts: HostInfo[] }>;
-  return own?.hosts ?? [];
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const regionHosts = () => regionHostsOf(REGION_URL, KEY);
 
 function post(body: unknown, init: { stream?: boolean; async?: boolean } = {}): Promise<Response> {
   return fetch(`${REGION_URL}/v1/jobs${init.async ? "?wait=false" : ""}`, {

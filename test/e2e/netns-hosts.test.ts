@@ -21,6 +21,7 @@ import {
   setLink,
 } from "../support/netns.js";
 import { processesMentioning } from "../support/processes.js";
+import { regionHosts as regionHostsOf, until } from "../support/region.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "e2e-netns-key-0123";
@@ -108,25 +109,7 @@ afterAll(async () => {
 
 const REGION_URL = `http://127.0.0.1:${PORTS.region}`;
 
-async function regionHosts(): Promise<Array<{ id: string; url: string; startedAt: number }>> {
-  const res = await fetch(`${REGION_URL}/v1/regions`, {
-    headers: { authorization: `Bearer ${KEY}` },
-  });
-  const [own] = (await res.json()) as Array<{
-    hosts: Array<{ id: string; url: string; startedAt: number }>;
-  }>;
-  return own?.hosts ?? [];
-}
-
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const regionHosts = () => regionHostsOf(REGION_URL, KEY);
 
 async function run(command: string[]): Promise<{ host: string; stdout: string }> {
   const res = await fetch(`${REGION_URL}/v1/jobs`, {
