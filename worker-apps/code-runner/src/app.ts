@@ -5,15 +5,10 @@
  * - `POST /run?stream=1`: the VM's Server-Sent Events, piped as they arrive
  */
 
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Env } from "../../example-kit/env.js";
-import {
-  errorResponse,
-  pickRequestId,
-  REQUEST_ID_HEADER,
-  rpcErrorResponse,
-} from "../../example-kit/http.js";
+import { type ExampleAppEnv, exampleApp, withFallbacks } from "../../example-kit/app.js";
+import { errorResponse, rpcErrorResponse } from "../../example-kit/http.js";
 import {
   MAX_CODE_BYTES,
   MAX_STDIN_BYTES,
@@ -24,8 +19,6 @@ import {
 } from "./input.js";
 import { buildRunJob } from "./job.js";
 import { PAGE_HTML } from "./page.js";
-
-type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
 /** Room for the largest valid JSON body, escapes included; anything bigger is refused unread. */
 export const MAX_BODY_BYTES = 2 * (MAX_CODE_BYTES + MAX_STDIN_BYTES) + 1024;
@@ -45,21 +38,8 @@ async function readInput(request: Request, queryLanguage?: string): Promise<Pars
   return parseJsonRunInput(body, queryLanguage);
 }
 
-export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-
-  app.use(async (c, next) => {
-    const requestId = pickRequestId(c.req.header(REQUEST_ID_HEADER));
-    c.set("requestId", requestId);
-    await next();
-    // A piped SSE response may come with immutable headers: copy once.
-    try {
-      c.res.headers.set(REQUEST_ID_HEADER, requestId);
-    } catch {
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set(REQUEST_ID_HEADER, requestId);
-    }
-  });
+export function createApp(): Hono<ExampleAppEnv> {
+  const app = exampleApp();
 
   app.get("/", (c) =>
     c.html(PAGE_HTML, 200, {
@@ -109,10 +89,5 @@ export function createApp(): Hono<AppEnv> {
     },
   );
 
-  app.notFound(() => errorResponse(404, "NOT_FOUND", "no such route: try GET / or POST /run"));
-  app.onError((err) => {
-    console.error(JSON.stringify({ msg: "unhandled error", error: String(err) }));
-    return errorResponse(500, "INTERNAL", "internal error");
-  });
-  return app;
+  return withFallbacks(app, "try GET / or POST /run");
 }

@@ -4,22 +4,15 @@
  * - `GET /`: a short usage text
  */
 
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Env } from "../../example-kit/env.js";
-import {
-  errorResponse,
-  pickRequestId,
-  REQUEST_ID_HEADER,
-  rpcErrorResponse,
-} from "../../example-kit/http.js";
+import { type ExampleAppEnv, exampleApp, withFallbacks } from "../../example-kit/app.js";
+import { errorResponse, rpcErrorResponse } from "../../example-kit/http.js";
 import { MAX_TEXT_BYTES } from "./input.js";
 import { buildPipelineJob } from "./job.js";
 import { buildPipeline, MAX_STEPS } from "./pipeline.js";
 import { readPipelineRequest } from "./read-request.js";
 import { VOCABULARY } from "./steps.js";
-
-type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
 /** The text plus room for multipart framing, steps or JSON escapes. */
 export const MAX_BODY_BYTES = 2 * MAX_TEXT_BYTES;
@@ -34,15 +27,8 @@ const USAGE = `text-pipeline: POST /pipeline with a text file and steps; each ru
 Steps (at most ${MAX_STEPS}): ${VOCABULARY.join(", ")}
 `;
 
-export function createApp(): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
-
-  app.use(async (c, next) => {
-    const requestId = pickRequestId(c.req.header(REQUEST_ID_HEADER));
-    c.set("requestId", requestId);
-    await next();
-    c.res.headers.set(REQUEST_ID_HEADER, requestId);
-  });
+export function createApp(): Hono<ExampleAppEnv> {
+  const app = exampleApp();
 
   app.get("/", (c) => c.text(USAGE));
 
@@ -85,10 +71,5 @@ export function createApp(): Hono<AppEnv> {
     },
   );
 
-  app.notFound(() => errorResponse(404, "NOT_FOUND", "no such route: try GET / or POST /pipeline"));
-  app.onError((err) => {
-    console.error(JSON.stringify({ msg: "unhandled error", error: String(err) }));
-    return errorResponse(500, "INTERNAL", "internal error");
-  });
-  return app;
+  return withFallbacks(app, "try GET / or POST /pipeline");
 }
