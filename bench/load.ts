@@ -30,19 +30,31 @@ const LOST_GRACE_MS = 30_000;
 
 type ServicePools = Parameters<typeof withService>[1];
 type ServiceLimits = NonNullable<Parameters<typeof withService>[3]>;
+type ServiceScaling = NonNullable<Parameters<typeof withService>[4]>;
 
 /**
  * The pool and limits the load test's service starts with: the one place that knows the shape
  * of the pool settings (static targets today; min/max once the autoscaler lands).
  */
-export function loadServiceSettings(): { pools: ServicePools; limits: ServiceLimits } {
+export function loadServiceSettings(fillConcurrency?: number): {
+  pools: ServicePools;
+  limits: ServiceLimits;
+  scaling: ServiceScaling;
+} {
   // autoscaled between 2 and 16 warm VMs (2 per slot); the legacy shape was { warm: 2, spawned: 2 }
-  return { pools: { min: 2, max: 16, spawned: 2 }, limits: { slots: 8 } };
+  return {
+    pools: { min: 2, max: 16, spawned: 2 },
+    limits: { slots: 8 },
+    // the host's default (one fill worker per two cores) unless the run asks for another
+    scaling: fillConcurrency === undefined ? {} : { fillConcurrency },
+  };
 }
 
 export interface LoadOptions {
   steps: string;
   seed: number;
+  /** VMs each pool prepares in parallel (`scaling.fillConcurrency`); the host's default if unset */
+  fillConcurrency?: number | undefined;
   out?: string | undefined;
 }
 
@@ -135,9 +147,9 @@ export async function runLoadBench(ctx: BenchContext, options: LoadOptions): Pro
   const steps: Step[] = parseSteps(options.steps);
   const schedule = arrivalSchedule(steps, options.seed);
   const durationMs = stepBounds(steps).at(-1)?.endMs ?? 0;
-  const settings = loadServiceSettings();
+  const settings = loadServiceSettings(options.fillConcurrency);
   ctx.log(
-    `load: ${schedule.length} arrivals over ${durationMs / 1000} s, steps ${options.steps}, seed ${options.seed}, pools ${JSON.stringify(settings.pools)}`,
+    `load: ${schedule.length} arrivals over ${durationMs / 1000} s, steps ${options.steps}, seed ${options.seed}, pools ${JSON.stringify(settings.pools)}, scaling ${JSON.stringify(settings.scaling)}`,
   );
   const { jobs, samples } = await withService(
     ctx,
@@ -170,6 +182,7 @@ export async function runLoadBench(ctx: BenchContext, options: LoadOptions): Pro
       return { jobs, samples: sampler.samples };
     },
     settings.limits,
+    settings.scaling,
   );
 
   const stats = stepStatistics(steps, jobs);

@@ -28,7 +28,8 @@ const RESULTS_DIR = join(import.meta.dirname, "results");
 
 /**
  * `edgevm bench [--quick] [--idle-vms N] [--seconds S]`: prints a table and writes JSON.
- * `edgevm bench --load [--steps rate:s,…] [--seed N]`: the open-loop load test (bench/load.ts).
+ * `edgevm bench --load [--steps rate:s,…] [--seed N] [--fill-concurrency N]`: the open-loop load
+ * test (bench/load.ts).
  */
 export async function runBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -43,6 +44,7 @@ export async function runBench(argv: string[]): Promise<number> {
       breakdown: { type: "boolean", default: false },
       steps: { type: "string", default: DEFAULT_STEPS },
       seed: { type: "string", default: "1" },
+      "fill-concurrency": { type: "string" },
     },
   });
   const quick = values.quick ?? false;
@@ -88,6 +90,8 @@ export async function runBench(argv: string[]): Promise<number> {
       steps: values.steps ?? DEFAULT_STEPS,
       seed: Number(values.seed),
       out: values.out,
+      fillConcurrency:
+        values["fill-concurrency"] === undefined ? undefined : Number(values["fill-concurrency"]),
     });
 
   log("1/8 naive cold boot of the stock kernel (baseline) …");

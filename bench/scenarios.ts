@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmulatorClient } from "../emulator-service/src/client/index.js";
-import type { PoolFileEntry } from "../emulator-service/src/config/pools.js";
+import type { PoolFileEntry, ScalingConfig } from "../emulator-service/src/config/pools.js";
 import {
   type EmulatorConfig,
   resolveEmulatorConfig,
@@ -37,6 +37,7 @@ export async function withService<T>(
   pools: PoolFileEntry,
   fn: (svc: EmulatorService, client: EmulatorClient) => Promise<T>,
   limits: Partial<EmulatorConfig["limits"]> = {},
+  scaling: Partial<ScalingConfig> = {},
 ): Promise<T> {
   const runDir = mkdtempSync(join(tmpdir(), "edgevm-bench-"));
   const config = resolveEmulatorConfig(
@@ -47,6 +48,7 @@ export async function withService<T>(
         runDir,
         pools: { base: pools },
         limits: { memoryBudgetMiB: 16_384, ...limits },
+        scaling,
       },
     },
     {},

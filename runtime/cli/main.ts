@@ -31,7 +31,7 @@ Commands:
   status [url]          show an emulator host's capacity (default http://127.0.0.1:8790)
   bench [options]       run the benchmarks, print a table and write JSON (README: Benchmarks)
       --quick           shorter run
-      --load [--steps 1:15,10:15,30:15,5:15] [--seed 1]
+      --load [--steps 1:15,10:15,30:15,5:15] [--seed 1] [--fill-concurrency N]
                         open-loop load (Poisson arrivals in steps): table, JSON and an SVG
 `;
 
