@@ -99,7 +99,7 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
       if (signal.aborted) break;
       hostTriesTotal.inc({ outcome: "unreachable" });
       tried.push(`${host.id}: unreachable`);
-      await hostSet.unreachable(env, host);
+      void hostSet.unreachable(env, host);
       continue;
     }
     if (res.ok && res.body !== null) {

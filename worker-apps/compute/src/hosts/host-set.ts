@@ -38,6 +38,8 @@ export function memberTarget(member: Member): HostTarget {
 
 export class HostSet {
   private cache: { at: number; members: Member[] } | undefined;
+  /** the directory call under way, shared by the requests that find the cache stale meanwhile */
+  private listing: Promise<Member[]> | undefined;
   /** per host: jobs this isolate sent there that have not ended yet (queued, running, on the way) */
   private readonly inflight = new Map<string, number>();
 
@@ -45,9 +47,16 @@ export class HostSet {
   async members(env: Env): Promise<Member[]> {
     const now = Date.now();
     if (this.cache && now - this.cache.at < HOSTS_CACHE_MS) return this.cache.members;
-    const members = await directory(env).list();
-    this.cache = { at: now, members };
-    return members;
+    this.listing ??= directory(env)
+      .list()
+      .then((members) => {
+        this.cache = { at: now, members };
+        return members;
+      })
+      .finally(() => {
+        this.listing = undefined;
+      });
+    return this.listing;
   }
 
   /**
@@ -113,7 +122,11 @@ export class HostSet {
     this.add(target, -1);
   }
 
-  /** `target` refused the connection: forget it here and tell the directory. */
+  /**
+   * `target` refused the connection: forget it here and tell the directory (not awaited by the
+   * caller's job, which moves on to the next host at once; a failed report is harmless — the
+   * host expires anyway).
+   */
   async unreachable(env: Env, target: HostTarget): Promise<void> {
     const member = target.member;
     if (member === undefined) return;
