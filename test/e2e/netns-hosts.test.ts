@@ -83,7 +83,10 @@ beforeAll(async () => {
           region: "eu-west",
           hostId: `eu-west-${i + 1}`,
           port: PORTS.hosts[i] ?? 0,
-          listen: ns.address,
+          // listening on every address of its namespace, so the URL the region Worker uses
+          // must come from --advertise
+          listen: "0.0.0.0",
+          advertise: `http://${ns.address}:${PORTS.hosts[i] ?? 0}`,
           secret: SECRET,
           join: `http://${ns.gateway}:${PORTS.region}`,
           launcher: ["ip", "netns", "exec", ns.name],
@@ -123,7 +126,7 @@ async function run(command: string[]): Promise<{ host: string; stdout: string }>
 }
 
 describe.skipIf(!usable)("hosts in their own network namespaces", () => {
-  it("join the region's directory with their own addresses", async () => {
+  it("join the region's directory with the addresses they advertise", async () => {
     const joined = await until(async () => {
       const list = await regionHosts();
       return list.length === 2 ? list : undefined;
