@@ -17,6 +17,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config/env.js";
+import { HOST_CALL_GRACE_MS } from "../emulator/dispatch.js";
 import { rootLogger } from "../http/log.js";
 import { jobsHostLostTotal } from "../http/metrics.js";
 import { EdgevmError } from "../shared/index.js";
@@ -36,10 +37,10 @@ import {
 import { type JobView, viewOf } from "./view.js";
 
 /**
- * Time allowed beyond a job's own timeout before a run with no live runner is declared lost:
- * covers the host's queue wait (30 s by default), VM start and returning the output.
+ * Time allowed beyond a job's own timeout before a run with no live runner is declared lost: the
+ * same grace the Worker gives a host (the host's queue wait, VM start, returning the output).
  */
-export const RUN_GRACE_MS = 60_000;
+export const RUN_GRACE_MS = HOST_CALL_GRACE_MS;
 
 /** Runs lost with their host are retried on another host this many times (at-least-once). */
 export const HOST_LOSS_RETRIES = 1;
