@@ -2,18 +2,10 @@
  * The whole local edge, for real: three regions (an emulator host with QEMU guests and a workerd
  * running the compute Worker each) behind the front door, as `npm start` runs it.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
-import { createLogger } from "../../emulator-service/src/log/index.js";
-import { type Edge, startEdge } from "../../runtime/edge.js";
-import { type RegionsConfig, resolveRegions } from "../../runtime/regions.js";
 import { EdgevmApiError, EdgevmClient, type JobStreamEvent } from "../../sdk/src/index.js";
-import { processesMentioning } from "../support/processes.js";
+import { startTestEdge, type TestEdge, THREE_REGIONS } from "../support/edge.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "e2e-edge-key";
 /** Fixed ports (the front door needs the regions' real URLs); chosen away from the defaults. */
 const PORTS = {
@@ -27,62 +19,29 @@ const LOCATIONS = {
   singapore: "1.35,103.8",
 };
 
-let stateDir: string;
-let regions: RegionsConfig;
-let edge: Edge;
-
-function regionsConfig(dir: string): RegionsConfig {
-  const names = ["eu-west", "us-east", "ap-south"];
-  const locations = [
-    { lat: 48.86, lon: 2.35 },
-    { lat: 38.9, lon: -77.0 },
-    { lat: 1.35, lon: 103.8 },
-  ];
-  return resolveRegions(
-    {
-      regions: {
-        frontDoor: { port: PORTS.frontDoor },
-        apiKeys: [{ key: KEY, tenant: "e2e" }],
-        stateDir: dir,
-        list: names.map((name, i) => ({
-          name,
-          location: locations[i],
-          port: PORTS.regions[i],
-          emulator: { port: PORTS.emulators[i] },
-        })),
-        apps: [{ name: "code-runner", port: PORTS.codeRunner }],
-      },
-    },
-    {},
-  );
-}
-
-async function start(): Promise<Edge> {
-  return startEdge({
-    repoRoot: ROOT,
-    regions,
-    emulator: resolveEmulatorConfig({}, process.env),
-    logger: createLogger({ level: "warn" }),
-  });
-}
+let local: TestEdge;
 
 beforeAll(async () => {
-  // one warm VM per host keeps three hosts light on two cores
-  process.env.EDGEVM_POOL_WARM = "1";
-  process.env.EDGEVM_POOL_SPAWNED = "0";
-  stateDir = mkdtempSync(join(tmpdir(), "edgevm-e2e-edge-"));
-  regions = regionsConfig(stateDir);
-  edge = await start();
+  local = await startTestEdge({
+    prefix: "edge",
+    // one warm VM per host keeps three hosts light on two cores
+    emulator: { pools: { base: { min: 1, max: 16, prewarm: 1, spawned: 0 } } },
+    regions: (stateDir) => ({
+      frontDoor: { port: PORTS.frontDoor },
+      apiKeys: [{ key: KEY, tenant: "e2e" }],
+      stateDir,
+      list: THREE_REGIONS.map((region, i) => ({
+        ...region,
+        port: PORTS.regions[i],
+        emulator: { port: PORTS.emulators[i] },
+      })),
+      apps: [{ name: "code-runner", port: PORTS.codeRunner }],
+    }),
+  });
 });
 
 afterAll(async () => {
-  await edge?.stop();
-  // nothing of the edge survives it: no workerd (configs live in stateDir), no emulator host
-  expect(processesMentioning(stateDir)).toEqual([]);
-  expect(processesMentioning(`--port\0${PORTS.emulators[0]}`)).toEqual([]);
-  delete process.env.EDGEVM_POOL_WARM;
-  delete process.env.EDGEVM_POOL_SPAWNED;
-  rmSync(stateDir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 const client = (location?: string) =>
@@ -128,7 +87,7 @@ describe("the local edge", () => {
   });
 
   it("hosts the configured app in the first region, calling VmService there", async () => {
-    expect(edge.apps).toEqual([
+    expect(local.edge.apps).toEqual([
       { name: "code-runner", url: `http://127.0.0.1:${PORTS.codeRunner}`, region: "eu-west" },
     ]);
     const response = await fetch(`http://127.0.0.1:${PORTS.codeRunner}/run`, {
@@ -195,7 +154,7 @@ describe("the local edge", () => {
   });
 
   it("fails over to the next-nearest region when one region's workerd is down", async () => {
-    await edge.supervisor.stop("region:eu-west");
+    await local.edge.supervisor.stop("region:eu-west");
     const response = await post("/v1/jobs", JSON.stringify({ command: ["echo", "failover"] }), {
       "x-edgevm-client-location": LOCATIONS.paris,
     });
@@ -210,8 +169,8 @@ describe("the local edge", () => {
     const finished = await c.wait(id, { timeoutMs: 60_000 });
     expect(finished).toMatchObject({ status: "succeeded", stdout: "done\n" });
 
-    await edge.stop();
-    edge = await start();
+    await local.edge.stop();
+    await local.restart();
     const again = await c.get(id);
     expect(again).toMatchObject({ id, status: "succeeded", stdout: "done\n" });
   });

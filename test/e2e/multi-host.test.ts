@@ -4,18 +4,10 @@
  * and every job is accounted for — succeeded, or failed with an explicit error (HOST_LOST for the
  * jobs that were running on the dead host; async jobs retried once on the other host).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
-import { createLogger } from "../../emulator-service/src/log/index.js";
-import { type Edge, startEdge } from "../../runtime/edge.js";
-import { resolveRegions } from "../../runtime/regions.js";
-import { processesMentioning } from "../support/processes.js";
+import { startTestEdge, type TestEdge, THREE_REGIONS } from "../support/edge.js";
 import { regionHosts as regionHostsOf, until } from "../support/region.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "e2e-multi-host-key";
 /** Fixed ports (hosts join by the region Worker's URL), away from the other e2e files'. */
 const PORTS = { frontDoor: 48787, region: 48801, hosts: [48791, 48792] };
@@ -23,59 +15,34 @@ const REGION_URL = `http://127.0.0.1:${PORTS.region}`;
 /** A request that gets no answer within this long counts as hung (a failure). */
 const HANG_MS = 90_000;
 
-let dir: string;
-let edge: Edge;
-const saved = { config: process.env.EDGEVM_CONFIG, logLevel: process.env.EDGEVM_LOG_LEVEL };
+let local: TestEdge;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "edgevm-e2e-multi-"));
-  // read by the host processes: two slots each, a queue deep enough for the whole test's load on
-  // one host (so nothing is refused for capacity), one warm VM each
-  const configFile = join(dir, "edgevm.json");
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      emulator: {
-        limits: { slots: 2, maxQueue: 24, queueTimeoutMs: 60_000 },
-        pools: { base: { min: 1, max: 4, prewarm: 1 } },
-      },
-    }),
-  );
-  process.env.EDGEVM_CONFIG = configFile;
-  process.env.EDGEVM_LOG_LEVEL = "warn";
-  const regions = resolveRegions({
-    regions: {
+  local = await startTestEdge({
+    prefix: "multi",
+    // two slots per host, a queue deep enough for the whole test's load on one host (so nothing
+    // is refused for capacity), one warm VM each
+    emulator: {
+      limits: { slots: 2, maxQueue: 24, queueTimeoutMs: 60_000 },
+      pools: { base: { min: 1, max: 4, prewarm: 1 } },
+    },
+    regions: (stateDir) => ({
       frontDoor: { port: PORTS.frontDoor },
       apiKeys: [{ key: KEY, tenant: "e2e" }],
-      stateDir: dir,
+      stateDir,
       list: [
         {
-          name: "eu-west",
-          location: { lat: 48.86, lon: 2.35 },
+          ...THREE_REGIONS[0],
           port: PORTS.region,
           emulators: PORTS.hosts.map((port) => ({ port })),
         },
       ],
-    },
-  });
-  edge = await startEdge({
-    repoRoot: ROOT,
-    regions,
-    emulator: resolveEmulatorConfig({}, process.env),
-    logger: createLogger({ level: "warn" }),
+    }),
   });
 });
 
 afterAll(async () => {
-  await edge?.stop();
-  for (const [name, value] of Object.entries(saved)) {
-    const key = name === "config" ? "EDGEVM_CONFIG" : "EDGEVM_LOG_LEVEL";
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
-  expect(processesMentioning(dir)).toEqual([]);
-  for (const port of PORTS.hosts) expect(processesMentioning(`--port\0${port}`)).toEqual([]);
-  rmSync(dir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 const regionHosts = () => regionHostsOf(REGION_URL, KEY);
@@ -192,7 +159,7 @@ describe("a region with two hosts", () => {
       short.push(waitJob(n));
       await new Promise((resolve) => setTimeout(resolve, 150));
       if (n === 3) {
-        const pid = edge.supervisor.get(`emulator:${victim}`)?.pid;
+        const pid = local.edge.supervisor.get(`emulator:${victim}`)?.pid;
         expect(pid).toBeGreaterThan(0);
         process.kill(pid ?? -1, "SIGKILL");
         killedAt = Date.now();

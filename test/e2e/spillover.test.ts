@@ -3,17 +3,9 @@
  * queue, so a burst from a client near eu-west fills eu-west, then us-east, then ap-south, and
  * only then is refused — with a clear error and Retry-After, never a hang.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
-import { createLogger } from "../../emulator-service/src/log/index.js";
-import { type Edge, startEdge } from "../../runtime/edge.js";
-import { resolveRegions } from "../../runtime/regions.js";
-import { processesMentioning } from "../support/processes.js";
+import { startTestEdge, type TestEdge, THREE_REGIONS } from "../support/edge.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "e2e-spill-key";
 /** Fixed ports (the front door needs the regions' real URLs), away from the other e2e files'. */
 const PORTS = {
@@ -23,64 +15,31 @@ const PORTS = {
 };
 const PARIS = "48.86,2.35";
 
-let dir: string;
-let edge: Edge;
-const saved = { config: process.env.EDGEVM_CONFIG, logLevel: process.env.EDGEVM_LOG_LEVEL };
+let local: TestEdge;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "edgevm-e2e-spill-"));
-  // the hosts are child processes: they read this config (one slot, no queue, one warm VM)
-  const configFile = join(dir, "edgevm.json");
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      emulator: {
-        limits: { slots: 1, maxQueue: 0 },
-        pools: { base: { min: 1, max: 1, prewarm: 1 } },
-      },
-    }),
-  );
-  process.env.EDGEVM_CONFIG = configFile;
-  process.env.EDGEVM_LOG_LEVEL = "warn";
-  const names = ["eu-west", "us-east", "ap-south"];
-  const locations = [
-    { lat: 48.86, lon: 2.35 },
-    { lat: 38.9, lon: -77.0 },
-    { lat: 1.35, lon: 103.8 },
-  ];
-  const regions = resolveRegions({
-    regions: {
+  local = await startTestEdge({
+    prefix: "spill",
+    // every host: one slot, no queue, one warm VM
+    emulator: {
+      limits: { slots: 1, maxQueue: 0 },
+      pools: { base: { min: 1, max: 1, prewarm: 1 } },
+    },
+    regions: (stateDir) => ({
       frontDoor: { port: PORTS.frontDoor },
       apiKeys: [{ key: KEY, tenant: "e2e" }],
-      stateDir: dir,
-      list: names.map((name, i) => ({
-        name,
-        location: locations[i],
+      stateDir,
+      list: THREE_REGIONS.map((region, i) => ({
+        ...region,
         port: PORTS.regions[i],
         emulator: { port: PORTS.emulators[i] },
       })),
-    },
-  });
-  edge = await startEdge({
-    repoRoot: ROOT,
-    regions,
-    emulator: resolveEmulatorConfig({}, process.env),
-    logger: createLogger({ level: "warn" }),
+    }),
   });
 });
 
-function restoreEnv(name: "EDGEVM_CONFIG" | "EDGEVM_LOG_LEVEL", value: string | undefined): void {
-  if (value === undefined) delete process.env[name];
-  else process.env[name] = value;
-}
-
 afterAll(async () => {
-  await edge?.stop();
-  restoreEnv("EDGEVM_CONFIG", saved.config);
-  restoreEnv("EDGEVM_LOG_LEVEL", saved.logLevel);
-  expect(processesMentioning(dir)).toEqual([]);
-  expect(processesMentioning(`--port\0${PORTS.emulators[0]}`)).toEqual([]);
-  rmSync(dir, { recursive: true, force: true });
+  await local?.stop();
 });
 
 function post(body: unknown) {
