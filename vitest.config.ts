@@ -1,41 +1,42 @@
-import { createHash } from "node:crypto";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
-import { codeRunnerProject } from "./worker-apps/code-runner/vitest.project.js";
-import { KEY_A, KEY_B, TENANT_A, TENANT_B } from "./worker-apps/compute/test/keys.js";
-import {
-  createFakeEmulator,
-  FAKE_SECRET,
-  startFakeHost,
-} from "./worker-apps/compute/test/node/fake-emulator.js";
-import { textPipelineProject } from "./worker-apps/text-pipeline/vitest.project.js";
-
-/** Two fake hosts on real ports, for the region-directory tests (hosts are reached by URL). */
-const FAKE_HOST_PORTS = { a: 18961, b: 18962 } as const;
-for (const [name, port] of Object.entries(FAKE_HOST_PORTS)) {
-  // the config may be evaluated more than once in a process: the first server wins the port
-  startFakeHost(port, `host-${name}`).on("error", () => {});
-}
-
-const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**
- * Three projects: `unit` (pure logic, fake drivers, host-mode agent; seconds), `e2e` (real QEMU
- * guests through the real service; files run one at a time because the machine has 2 cores) and
- * `worker` (the compute Worker inside workerd via @cloudflare/vitest-pool-workers, against a fake
- * emulator host served from Node).
+ * Every test of every package. `unit` (pure logic, fake drivers, host-mode agent; seconds) runs
+ * each package's own tests; `e2e` (real QEMU guests and workerd through the real services; files
+ * one at a time because the machine has 2 cores); the Workers' projects run inside workerd via
+ * @cloudflare/vitest-pool-workers, each defined in its package's vitest.config.ts. Workspace
+ * packages resolve to their TypeScript sources (the `source` export condition), so tests never
+ * run stale builds.
  */
+const conditions = ["source", ...defaultServerConditions];
+
+const UNIT_TESTS = [
+  "contract",
+  "observability",
+  "emulator-service",
+  "runtime",
+  "sdk",
+  "bench",
+  "worker-apps/front-door",
+  "worker-apps/example-kit",
+].map((pkg) => `${pkg}/test/**/*.test.ts`);
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: "unit",
-          include: ["test/unit/**/*.test.ts"],
+          include: [...UNIT_TESTS, "worker-apps/compute/test/unit/**/*.test.ts"],
           testTimeout: 20_000,
         },
       },
       {
+        extends: true,
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
@@ -44,45 +45,9 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
-      {
-        plugins: [
-          cloudflareTest({
-            main: "./worker-apps/compute/src/index.ts",
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                REGION: "test-region",
-                REGIONS: JSON.stringify([
-                  { name: "test-region", url: "http://127.0.0.1:8801" },
-                  // nothing listens on port 9 (discard): a region that is down
-                  { name: "down-region", url: "http://127.0.0.1:9" },
-                ]),
-                // with EMULATOR bound, EMULATOR_URL only labels the host in /v1/regions
-                EMULATOR_URL: "http://emulator.test:8790",
-                EMULATOR_SECRET: FAKE_SECRET,
-                FAKE_HOST_A_URL: `http://127.0.0.1:${FAKE_HOST_PORTS.a}`,
-                FAKE_HOST_B_URL: `http://127.0.0.1:${FAKE_HOST_PORTS.b}`,
-                API_KEYS: JSON.stringify([
-                  { sha256: sha256(KEY_A), tenant: TENANT_A },
-                  { sha256: sha256(KEY_B), tenant: TENANT_B },
-                ]),
-              },
-              serviceBindings: {
-                EMULATOR: { node: createFakeEmulator() },
-                // how a user Worker binds the RPC entrypoint (the pool maps this name to itself)
-                VMS: { name: "edgevm-compute", entrypoint: "VmService", props: { tenant: "app1" } },
-              },
-            },
-          }),
-        ],
-        test: {
-          name: "worker",
-          include: ["worker-apps/compute/test/**/*.test.ts"],
-          testTimeout: 20_000,
-        },
-      },
-      codeRunnerProject(),
-      textPipelineProject(),
+      "worker-apps/compute/vitest.config.ts",
+      "worker-apps/code-runner/vitest.config.ts",
+      "worker-apps/text-pipeline/vitest.config.ts",
     ],
   },
 });

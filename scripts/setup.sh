@@ -25,11 +25,15 @@ fi
 
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f node_modules/.edgevm-lock-hash || "$(cat node_modules/.edgevm-lock-hash)" != "$lock_hash" ]]; then
-  # `npm install` rather than `npm ci`: the lock lists optional per-platform packages (biome's
-  # other-OS binaries) that a registry mirror may not carry; `npm ci` refuses that, `npm install`
-  # installs exactly the locked versions and skips the unavailable optional ones.
-  echo "[setup] installing npm dependencies"
-  npm install --no-audit --no-fund
+  # `npm ci`: exactly the locked versions, and the lock file is never rewritten (a fresh clone
+  # stays clean after `npm start`).
+  echo "[setup] installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
   echo "$lock_hash" > node_modules/.edgevm-lock-hash
 fi
+
+# The packages run as compiled JavaScript (runtime/bin/edgevm.mjs runs runtime/dist): compile
+# what changed (tsc -b is incremental; a no-op when every dist/ is up to date).
+echo "[setup] building packages (npm run build)"
+node_modules/.bin/tsc -b tsconfig.build.json
 echo "[setup] ready: $(node_modules/.bin/node --version), $(qemu-system-x86_64 --version | head -1)"

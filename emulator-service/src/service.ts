@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import type { Logger } from "@edgevm/observability";
 import { createEmulatorApp, type RunningServer, serve } from "./api/index.js";
 import type { EmulatorConfig } from "./config/resolve.js";
 import {
@@ -8,7 +9,6 @@ import {
   type ProgressListener,
 } from "./images/index.js";
 import { JobEngine } from "./jobs/engine.js";
-import type { Logger } from "./log/index.js";
 import { RegionMembership } from "./membership/index.js";
 import { createEmulatorMetrics, type EmulatorMetrics } from "./metrics/index.js";
 import { TemplateStore } from "./templates/store.js";

@@ -4,14 +4,14 @@ import { EdgevmTimeoutError } from "./errors.js";
 import { defaultRequestId, type FetchFn, type HttpRequest, sleep, Transport } from "./http.js";
 import { streamJob } from "./stream.js";
 import type {
-  AsyncJobState,
-  FinalJobState,
+  AsyncJob,
+  FinalJob,
   Health,
-  Image,
+  ImageInfo,
   JobRequest,
   JobResult,
   JobStreamEvent,
-  Region,
+  RegionView,
 } from "./types.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -50,7 +50,7 @@ export interface WaitOptions extends CallOptions {
 }
 
 /** True once an async job has a result (`succeeded`, `failed`, `timeout` or `crashed`). */
-export function isFinal(state: AsyncJobState): state is FinalJobState {
+export function isFinal(state: AsyncJob): state is FinalJob {
   return state.status !== "queued" && state.status !== "running";
 }
 
@@ -99,8 +99,8 @@ export class EdgevmClient {
    * The state of a submitted job: `queued`, `running`, or its final result. A job the service
    * rejected after accepting it throws that rejection (an `EdgevmApiError`), never retried.
    */
-  get(id: string, options: CallOptions = {}): Promise<AsyncJobState> {
-    return this.transport.json<AsyncJobState>({
+  get(id: string, options: CallOptions = {}): Promise<AsyncJob> {
+    return this.transport.json<AsyncJob>({
       ...this.readCall(`/v1/jobs/${encodeURIComponent(id)}`, options),
       // a stored 429/503 is the job's outcome, not a busy service: asking again changes nothing
       retryBusy: false,
@@ -108,7 +108,7 @@ export class EdgevmClient {
   }
 
   /** Polls `get` until the job is final. */
-  async wait(id: string, options: WaitOptions = {}): Promise<FinalJobState> {
+  async wait(id: string, options: WaitOptions = {}): Promise<FinalJob> {
     const { pollMs = 250, timeoutMs } = options;
     const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
     for (;;) {
@@ -121,13 +121,13 @@ export class EdgevmClient {
   }
 
   /** Every region: health, hosts and warm pool. */
-  regions(options: CallOptions = {}): Promise<Region[]> {
-    return this.transport.json<Region[]>(this.readCall("/v1/regions", options));
+  regions(options: CallOptions = {}): Promise<RegionView[]> {
+    return this.transport.json<RegionView[]>(this.readCall("/v1/regions", options));
   }
 
   /** The images a job may name. */
-  images(options: CallOptions = {}): Promise<Image[]> {
-    return this.transport.json<Image[]>(this.readCall("/v1/images", options));
+  images(options: CallOptions = {}): Promise<ImageInfo[]> {
+    return this.transport.json<ImageInfo[]>(this.readCall("/v1/images", options));
   }
 
   /** `GET /healthz` (no API key needed). */

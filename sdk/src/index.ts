@@ -1,3 +1,4 @@
+export { type SseMessage, SseParser } from "@edgevm/contract/sse";
 export {
   type CallOptions,
   DEFAULT_URL,
@@ -14,5 +15,4 @@ export {
   EdgevmTimeoutError,
 } from "./errors.js";
 export { parseRetryAfter } from "./http.js";
-export { type SseMessage, SseParser } from "./sse.js";
 export type * from "./types.js";

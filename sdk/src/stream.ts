@@ -1,8 +1,8 @@
 /** `POST /v1/jobs` with `Accept: text/event-stream`, as an async iterable of typed events. */
 
+import { type SseMessage, SseParser } from "@edgevm/contract/sse";
 import { EdgevmApiError, EdgevmNetworkError } from "./errors.js";
 import { abortReason, type HttpRequest, REQUEST_ID_HEADER, type Transport } from "./http.js";
-import { type SseMessage, SseParser } from "./sse.js";
 import type { JobStreamEvent } from "./types.js";
 
 /**

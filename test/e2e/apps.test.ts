@@ -6,14 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseStreamEvents } from "@edgevm/contract";
+import { resolveEmulatorConfig } from "@edgevm/emulator/config/resolve";
+import { type EmulatorService, startEmulatorService } from "@edgevm/emulator/service";
+import { createLogger } from "@edgevm/observability";
+import { bundleWorker, workerEntryPath } from "@edgevm/runtime/bundle";
+import { resolveRegions } from "@edgevm/runtime/regions";
+import { type RegionProcess, startRegion } from "@edgevm/runtime/start-region";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSseBlock, type StreamEvent } from "../../emulator-service/src/client/index.js";
-import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
-import { createLogger } from "../../emulator-service/src/log/index.js";
-import { type EmulatorService, startEmulatorService } from "../../emulator-service/src/service.js";
-import { bundleWorker, workerEntryPath } from "../../runtime/bundle.js";
-import { resolveRegions } from "../../runtime/regions.js";
-import { type RegionProcess, startRegion } from "../../runtime/start-region.js";
 import { processesMentioning } from "../support/processes.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -138,10 +138,7 @@ describe("user apps next to the compute Worker", () => {
     );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const events = (await response.text())
-      .split("\n\n")
-      .map(parseSseBlock)
-      .filter((e): e is StreamEvent => e !== undefined);
+    const events = parseStreamEvents(await response.text());
     expect(events[0]?.event).toBe("start");
     expect(events.at(-1)).toMatchObject({ event: "exit", data: { exitCode: 0 } });
     const output = (name: "stdout" | "stderr") =>

@@ -1,5 +1,5 @@
+import type { ImageCapacity } from "@edgevm/contract";
 import { describe, expect, it } from "vitest";
-import type { ImageCapacity } from "../../emulator-service/src/jobs/types.js";
 import { useHarness } from "./harness.js";
 
 /** No job for this long, ms → the pool goes back to zero; short so the test stays short. */

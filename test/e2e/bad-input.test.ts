@@ -1,5 +1,5 @@
+import { signRequest } from "@edgevm/contract";
 import { describe, expect, it } from "vitest";
-import { signRequest } from "../../emulator-service/src/auth/index.js";
 import { SECRET, useHarness } from "./harness.js";
 
 const harness = useHarness({ pools: { base: { warm: 1, spawned: 1 } } });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
+import type { StreamEvent } from "@edgevm/contract";
+import { listOurVms } from "@edgevm/emulator/vm/reaper";
 import { describe, expect, it } from "vitest";
-import type { StreamEvent } from "../../emulator-service/src/client/index.js";
-import { listOurVms } from "../../emulator-service/src/vm/reaper.js";
 import { useHarness } from "./harness.js";
 
 const harness = useHarness();

@@ -2,8 +2,9 @@
  * The whole local edge, for real: three regions (an emulator host with QEMU guests and a workerd
  * running the compute Worker each) behind the front door, as `npm start` runs it.
  */
+
+import { EdgevmApiError, EdgevmClient, type JobStreamEvent } from "@edgevm/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EdgevmApiError, EdgevmClient, type JobStreamEvent } from "../../sdk/src/index.js";
 import { startTestEdge, type TestEdge, THREE_REGIONS } from "../support/edge.js";
 
 const KEY = "e2e-edge-key";

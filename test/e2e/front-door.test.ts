@@ -6,16 +6,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMPATIBILITY_DATE } from "../../runtime/region-config.js";
-import { httpUrl, resolveRegions } from "../../runtime/regions.js";
+import { COMPATIBILITY_DATE } from "@edgevm/runtime/region-config";
+import { httpUrl, resolveRegions } from "@edgevm/runtime/regions";
 import {
   bundleFrontDoor,
   type FrontDoorProcess,
   startFrontDoor,
-} from "../../runtime/start-front-door.js";
-import { serializeConfig } from "../../runtime/workerd/capnp.js";
-import { startWorkerd, type WorkerdProcess } from "../../runtime/workerd/process.js";
+} from "@edgevm/runtime/start-front-door";
+import { serializeConfig } from "@edgevm/runtime/workerd/capnp";
+import { startWorkerd, type WorkerdProcess } from "@edgevm/runtime/workerd/process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processesMentioning } from "../support/processes.js";
 
 const dir = mkdtempSync(join(tmpdir(), "edgevm-front-door-e2e-"));

@@ -1,15 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { EmulatorClient } from "@edgevm/contract";
+import { type ConfigFile, resolveEmulatorConfig } from "@edgevm/emulator/config/resolve";
+import { type EmulatorService, startEmulatorService } from "@edgevm/emulator/service";
+import { listOurVms } from "@edgevm/emulator/vm/reaper";
+import { createLogger } from "@edgevm/observability";
 import { afterAll, beforeAll, expect } from "vitest";
-import { EmulatorClient } from "../../emulator-service/src/client/index.js";
-import {
-  type ConfigFile,
-  resolveEmulatorConfig,
-} from "../../emulator-service/src/config/resolve.js";
-import { createLogger } from "../../emulator-service/src/log/index.js";
-import { type EmulatorService, startEmulatorService } from "../../emulator-service/src/service.js";
-import { listOurVms } from "../../emulator-service/src/vm/reaper.js";
 
 export const SECRET = "e2e-secret-0123456789abcdef";
 

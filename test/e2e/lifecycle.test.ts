@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { listOurVms } from "@edgevm/emulator/vm/reaper";
 import { afterAll, describe, expect, it } from "vitest";
-import { listOurVms } from "../../emulator-service/src/vm/reaper.js";
 import { cleanup, leftovers, startHarness } from "./harness.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");

@@ -8,11 +8,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { bundleWorker, workerEntryPath } from "@edgevm/runtime/bundle";
+import { type EmulatorProcess, startEmulatorProcess } from "@edgevm/runtime/emulator-process";
+import { resolveRegions } from "@edgevm/runtime/regions";
+import { type RegionProcess, startRegion } from "@edgevm/runtime/start-region";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleWorker, workerEntryPath } from "../../runtime/bundle.js";
-import { type EmulatorProcess, startEmulatorProcess } from "../../runtime/emulator-process.js";
-import { resolveRegions } from "../../runtime/regions.js";
-import { type RegionProcess, startRegion } from "../../runtime/start-region.js";
 import {
   createNetnsHost,
   destroyNetnsHost,

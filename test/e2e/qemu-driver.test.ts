@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
-import { silentLogger } from "../../emulator-service/src/log/index.js";
-import { prepareImages } from "../../emulator-service/src/service.js";
-import { readHostTiming } from "../../emulator-service/src/vm/host-timing.js";
-import { QemuDriver } from "../../emulator-service/src/vm/qemu/driver.js";
-import { describeDriverConformance } from "../support/driver-conformance.js";
+import { resolveEmulatorConfig } from "@edgevm/emulator/config/resolve";
+import { prepareImages } from "@edgevm/emulator/service";
+import { describeDriverConformance } from "@edgevm/emulator/test/support/driver-conformance";
+import { readHostTiming } from "@edgevm/emulator/vm/host-timing";
+import { QemuDriver } from "@edgevm/emulator/vm/qemu/driver";
+import { silentLogger } from "@edgevm/observability";
 
 describeDriverConformance("qemu (tcg)", async () => {
   const config = resolveEmulatorConfig({}, process.env);

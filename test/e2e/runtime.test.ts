@@ -1,19 +1,19 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
-import { createLogger } from "../../emulator-service/src/log/index.js";
-import { type EmulatorService, startEmulatorService } from "../../emulator-service/src/service.js";
-import { bundleWorker } from "../../runtime/bundle.js";
-import { hashApiKeys, type RegionsConfig, resolveRegions } from "../../runtime/regions.js";
+import { resolveEmulatorConfig } from "@edgevm/emulator/config/resolve";
+import { type EmulatorService, startEmulatorService } from "@edgevm/emulator/service";
+import { createLogger } from "@edgevm/observability";
+import { bundleWorker } from "@edgevm/runtime/bundle";
+import { hashApiKeys, type RegionsConfig, resolveRegions } from "@edgevm/runtime/regions";
 import {
   type RegionProcess,
   type RegionStartOptions,
   startRegion,
-} from "../../runtime/start-region.js";
-import { Supervisor } from "../../runtime/supervisor.js";
-import { startWorkerd } from "../../runtime/workerd/process.js";
+} from "@edgevm/runtime/start-region";
+import { Supervisor } from "@edgevm/runtime/supervisor";
+import { startWorkerd } from "@edgevm/runtime/workerd/process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processesMentioning } from "../support/processes.js";
 
 const SECRET = "runtime-e2e-secret-0123456789";

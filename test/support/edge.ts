@@ -7,11 +7,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { resolveEmulatorConfig } from "@edgevm/emulator/config/resolve";
+import { createLogger } from "@edgevm/observability";
+import { type Edge, startEdge } from "@edgevm/runtime/edge";
+import { type RegionsConfig, resolveRegions } from "@edgevm/runtime/regions";
 import { expect } from "vitest";
-import { resolveEmulatorConfig } from "../../emulator-service/src/config/resolve.js";
-import { createLogger } from "../../emulator-service/src/log/index.js";
-import { type Edge, startEdge } from "../../runtime/edge.js";
-import { type RegionsConfig, resolveRegions } from "../../runtime/regions.js";
 import { processesMentioning } from "./processes.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");

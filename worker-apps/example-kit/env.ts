@@ -3,7 +3,7 @@
  * it uses. Job and result shapes come from the typed client (`sdk/`), type-only.
  */
 
-import type { JobRequest, JobResult } from "../../sdk/src/types.js";
+import type { JobRequest, JobResult } from "@edgevm/client";
 
 export type { JobRequest, JobResult };
 

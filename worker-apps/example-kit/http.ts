@@ -1,12 +1,6 @@
 /** Error bodies (`{"error":{"code","message"}}`, as the edgevm API answers) and request ids. */
 
-export const REQUEST_ID_HEADER = "x-request-id";
-const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** The caller's id when it is a sane token, otherwise a fresh UUID. */
-export function pickRequestId(given: string | null | undefined): string {
-  return typeof given === "string" && SANE_REQUEST_ID.test(given) ? given : crypto.randomUUID();
-}
+export { pickRequestId, REQUEST_ID_HEADER } from "@edgevm/contract";
 
 export function errorResponse(
   status: number,

@@ -3,16 +3,22 @@
  * engine (`JobRunner`); the engine owns all state.
  */
 
+import {
+  type ApiLimits,
+  EdgevmError,
+  errorResponse,
+  jobRequestSchema,
+  parseJsonBody,
+  resolveLimits,
+  toJobSpec,
+} from "@edgevm/contract";
+import type { Logger } from "@edgevm/observability";
+import { PROMETHEUS_CONTENT_TYPE } from "@edgevm/observability";
 import { Hono } from "hono";
-import { EdgevmError } from "../errors/index.js";
-import type { JobRunner } from "../jobs/types.js";
-import type { Logger } from "../log/index.js";
-import { type EmulatorMetrics, PROMETHEUS_CONTENT_TYPE } from "../metrics/index.js";
+import type { JobRunner } from "../jobs/runner.js";
+import type { EmulatorMetrics } from "../metrics/index.js";
 import type { ApiEnv } from "./env.js";
-import { errorResponse } from "./error-response.js";
-import { jobRequestSchema, parseJsonBody, toJobSpec } from "./job-schema.js";
 import { streamJob } from "./job-stream.js";
-import { type ApiLimits, resolveLimits } from "./limits.js";
 import { requestContext } from "./request-context.js";
 import { requireSignature } from "./signature.js";
 

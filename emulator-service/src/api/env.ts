@@ -1,4 +1,4 @@
-import type { Logger } from "../log/index.js";
+import type { Logger } from "@edgevm/observability";
 
 /** Per-request values set by the API middleware. */
 export interface ApiEnv {

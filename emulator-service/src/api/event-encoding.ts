@@ -1,6 +1,7 @@
 /** Turns engine events into SSE messages (`event:` name + JSON `data:`). */
 
-import type { JobEvent, JobResult, OutputEncoding } from "../jobs/types.js";
+import type { JobResult, OutputEncoding } from "@edgevm/contract";
+import type { JobEvent } from "../jobs/runner.js";
 
 export interface SseMessage {
   event: "start" | "stdout" | "stderr" | "exit" | "error";

@@ -5,11 +5,12 @@
  * away aborts the run.
  */
 
+import type { JobResult, JobSpec } from "@edgevm/contract";
+import { publicError } from "@edgevm/contract";
 import type { Context } from "hono";
 import { type SSEStreamingApi, streamSSE } from "hono/streaming";
-import type { JobEvent, JobResult, JobRunner, JobSpec } from "../jobs/types.js";
+import type { JobEvent, JobRunner } from "../jobs/runner.js";
 import type { ApiEnv } from "./env.js";
-import { publicError } from "./error-response.js";
 import { errorMessage, exitMessage, JobEventEncoder, type SseMessage } from "./event-encoding.js";
 
 export async function streamJob(

@@ -1,17 +1,10 @@
 /** Request id, per-request logger, access log line and the HTTP request counter. */
 
+import { pickRequestId, REQUEST_ID_HEADER } from "@edgevm/contract";
+import type { Logger } from "@edgevm/observability";
 import type { MiddlewareHandler } from "hono";
-import type { Logger } from "../log/index.js";
 import type { EmulatorMetrics } from "../metrics/index.js";
 import type { ApiEnv } from "./env.js";
-
-export const REQUEST_ID_HEADER = "x-request-id";
-const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** The caller's id when it is a sane token, otherwise a fresh UUID. */
-export function pickRequestId(given: string | undefined): string {
-  return given !== undefined && SANE_REQUEST_ID.test(given) ? given : crypto.randomUUID();
-}
 
 /** `route` label values: known paths as themselves, anything else collapsed (bounded cardinality). */
 export function routeLabel(path: string, knownRoutes: ReadonlySet<string>): string {

@@ -1,9 +1,8 @@
 /** Under `/v1`: read the raw body (with the size cap), then require a valid HMAC signature. */
 
+import { assertSignedRequest, readBodyWithLimit } from "@edgevm/contract";
 import type { MiddlewareHandler } from "hono";
-import { assertSignedRequest } from "../auth/index.js";
 import type { ApiEnv } from "./env.js";
-import { readBodyWithLimit } from "./raw-body.js";
 
 export function requireSignature(options: {
   secret: string;

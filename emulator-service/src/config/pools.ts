@@ -1,5 +1,5 @@
+import { EdgevmError } from "@edgevm/contract";
 import { z } from "zod";
-import { EdgevmError } from "../errors/index.js";
 
 /** Per-image pool bounds; the autoscaler chooses the targets between them. */
 export interface PoolConfig {

@@ -1,8 +1,8 @@
 import { accessSync, constants } from "node:fs";
 import { availableParallelism, homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { EdgevmError } from "@edgevm/contract";
 import { z } from "zod";
-import { EdgevmError } from "../errors/index.js";
 import {
   DEFAULT_IDLE_TO_ZERO_MS,
   defaultFillConcurrency,

@@ -2,7 +2,7 @@
  * The registry of guest images edgevm knows how to build. Every image shares the same kernel,
  * busybox and agent; a definition adds kernel modules and files on top.
  */
-import { EdgevmError } from "../errors/index.js";
+import { EdgevmError } from "@edgevm/contract";
 import type { RootfsFile } from "./rootfs.js";
 
 export interface ImageDefinition {

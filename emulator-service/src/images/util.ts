@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { access, constants } from "node:fs/promises";
 import path from "node:path";
-import { EdgevmError } from "../errors/index.js";
+import { EdgevmError } from "@edgevm/contract";
 
 /** The one error shape of the image builder. */
 export function imageBuildError(message: string, cause?: unknown, details?: unknown): EdgevmError {

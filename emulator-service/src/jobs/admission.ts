@@ -1,4 +1,4 @@
-import { EdgevmError } from "../errors/index.js";
+import { EdgevmError } from "@edgevm/contract";
 
 /** How long a refused caller should wait before retrying, seconds (sent as Retry-After). */
 export const RETRY_AFTER_S = 1;

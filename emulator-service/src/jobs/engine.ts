@@ -1,23 +1,21 @@
-import { randomBytes } from "node:crypto";
+import {
+  type Capacity,
+  EdgevmError,
+  type JobResult,
+  type JobSpec,
+  type JobStatus,
+  newJobId,
+  type VmStart,
+} from "@edgevm/contract";
+import type { Logger } from "@edgevm/observability";
 import { DEFAULT_MAX_PER_SLOT, type PoolConfig, type ScalingConfig } from "../config/pools.js";
-import { EdgevmError } from "../errors/index.js";
-import type { Logger } from "../log/index.js";
 import type { TemplateStore } from "../templates/store.js";
 import type { Vm, VmDriver } from "../vm/driver.js";
 import type { BootImage, TemplateKey } from "../vm/types.js";
 import { Admission } from "./admission.js";
 import { executeJob } from "./execute.js";
 import { type ImageScaling, PoolSet, type ScaledPool } from "./pool-set.js";
-import type {
-  Capacity,
-  JobEvent,
-  JobResult,
-  JobRunner,
-  JobSpec,
-  JobStatus,
-  RunOptions,
-  VmStart,
-} from "./types.js";
+import type { JobEvent, JobRunner, RunOptions } from "./runner.js";
 
 export interface EngineLimits {
   /** jobs running at once (each in its own VM) */
@@ -49,10 +47,6 @@ export interface EngineOptions {
   defaultKey: Omit<TemplateKey, "image">;
   observer: EngineObserver;
   logger: Logger;
-}
-
-export function newJobId(): string {
-  return `job_${randomBytes(8).toString("hex")}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { constants } from "node:os";
+import type { JobSpec, JobStatus } from "@edgevm/contract";
 import type { AgentChannel } from "../protocol/index.js";
 import type { VmExit } from "../vm/types.js";
-import type { JobSpec, JobStatus } from "./types.js";
 
 /** What executeJob needs of a VM. */
 export interface JobVm {

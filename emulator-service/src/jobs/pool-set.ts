@@ -1,6 +1,6 @@
+import { EdgevmError } from "@edgevm/contract";
+import type { Logger } from "@edgevm/observability";
 import type { PoolConfig, ScalingConfig } from "../config/pools.js";
-import { EdgevmError } from "../errors/index.js";
-import type { Logger } from "../log/index.js";
 import { decide, type ScalingDecision, type ScalingLimits } from "../pool/autoscaler.js";
 import { NO_ARRIVALS, type RateEstimate, rateAt, recordArrival, updateMean } from "../pool/rate.js";
 import { WarmPool } from "../pool/warm-pool.js";

@@ -1,12 +1,5 @@
 /** Emulator hosts in their region's directory: the wire protocol and the host's heartbeat loop. */
-export {
-  HEARTBEAT_TIMEOUT_MS,
-  LEAVE_TIMEOUT_MS,
-  type MembershipStatus,
-  NUDGE_MIN_INTERVAL_MS,
-  RegionMembership,
-  type RegionMembershipOptions,
-} from "./membership.js";
+
 export {
   capacitySchema,
   HEARTBEAT_INTERVAL_MS,
@@ -18,5 +11,13 @@ export {
   hostHeartbeatSchema,
   hostLeaveSchema,
   LEAVE_PATH,
-} from "./protocol.js";
+} from "@edgevm/contract";
+export {
+  HEARTBEAT_TIMEOUT_MS,
+  LEAVE_TIMEOUT_MS,
+  type MembershipStatus,
+  NUDGE_MIN_INTERVAL_MS,
+  RegionMembership,
+  type RegionMembershipOptions,
+} from "./membership.js";
 export { JOIN_GRACE_MS, MAX_INTERVAL_MS, MIN_INTERVAL_MS } from "./transitions.js";

@@ -6,18 +6,18 @@
  * (transitions.ts decides which). Requests never overlap; timers never keep the process alive.
  */
 
-import { signRequest } from "../auth/index.js";
-import { EdgevmError } from "../errors/index.js";
-import type { Capacity } from "../jobs/types.js";
-import type { Logger } from "../log/index.js";
+import type { Capacity } from "@edgevm/contract";
 import {
+  EdgevmError,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_PATH,
   type HostHeartbeat,
   type HostLeave,
   hostLeaveSchema,
   LEAVE_PATH,
-} from "./protocol.js";
+  signRequest,
+} from "@edgevm/contract";
+import type { Logger } from "@edgevm/observability";
 import {
   applyOutcome,
   describeError,

@@ -4,7 +4,7 @@
  * on transitions only, so a directory that is down for an hour costs one line, not 3,600.
  */
 
-import type { LogFields } from "../log/index.js";
+import type { LogFields } from "@edgevm/observability";
 
 /**
  * How long (ms) a host that has never joined waits quietly for its directory before warning: the

@@ -1,7 +1,7 @@
 /** The emulator service's metrics, declared in one place. */
 
-import { Registry } from "./registry.js";
-import type { Counter, Gauge, Histogram } from "./types.js";
+import type { Counter, Gauge, Histogram } from "@edgevm/observability";
+import { Registry } from "@edgevm/observability";
 
 /** VM acquisition: a warm pool hit is ~1 ms, a restore tens of ms, a cold boot seconds. */
 export const VM_START_BUCKETS = [

@@ -1,4 +1,3 @@
-export { CounterMetric } from "./counter.js";
 export {
   createEmulatorMetrics,
   type EmulatorMetrics,
@@ -6,24 +5,3 @@ export {
   TEMPLATE_BOOT_BUCKETS,
   VM_START_BUCKETS,
 } from "./emulator-metrics.js";
-export {
-  escapeHelp,
-  escapeLabelValue,
-  formatValue,
-  PROMETHEUS_CONTENT_TYPE,
-} from "./format.js";
-export { GaugeMetric, type GaugeOptions } from "./gauge.js";
-export { HistogramMetric } from "./histogram.js";
-export { Registry } from "./registry.js";
-export type {
-  Counter,
-  Gauge,
-  GaugeCollector,
-  GaugeSample,
-  Histogram,
-  HistogramOptions,
-  HistogramSnapshot,
-  LabelArg,
-  Labels,
-  MetricOptions,
-} from "./types.js";

@@ -1,4 +1,4 @@
-import type { VmStart } from "../jobs/types.js";
+import type { VmStart } from "@edgevm/contract";
 
 /** What the pool needs of a VM; QEMU clones and the fake driver's VMs both provide it. */
 export interface PoolVm {

@@ -1,4 +1,4 @@
-import type { Logger } from "../log/index.js";
+import type { Logger } from "@edgevm/observability";
 import type { Acquired, CloneSource, PoolStats, PoolTargets, PoolVm } from "./types.js";
 
 /**

@@ -10,9 +10,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { EdgevmError } from "../errors/index.js";
+import { EdgevmError } from "@edgevm/contract";
+import type { Logger } from "@edgevm/observability";
 import { acquireLock } from "../images/cache.js";
-import type { Logger } from "../log/index.js";
 import type { VmDriver } from "../vm/driver.js";
 import {
   type BootImage,

@@ -1,6 +1,6 @@
 import { accessSync, constants, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "../log/index.js";
+import type { Logger } from "@edgevm/observability";
 import type { HostTiming } from "./host-timing.js";
 import { QemuDriver } from "./qemu/driver.js";
 import type { Accel, BootImage } from "./types.js";

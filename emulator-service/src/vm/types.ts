@@ -1,4 +1,4 @@
-import type { VmStart } from "../jobs/types.js";
+import type { VmStart } from "@edgevm/contract";
 
 /** Which accelerator QEMU uses: KVM where a probe guest really runs under it, TCG otherwise. */
 export type Accel = "kvm" | "tcg";

@@ -5,10 +5,10 @@
  * - `POST /run?stream=1`: the VM's Server-Sent Events, piped as they arrive
  */
 
+import { type ExampleAppEnv, exampleApp, withFallbacks } from "@edgevm/example-kit/app";
+import { errorResponse, rpcErrorResponse } from "@edgevm/example-kit/http";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type ExampleAppEnv, exampleApp, withFallbacks } from "../../example-kit/app.js";
-import { errorResponse, rpcErrorResponse } from "../../example-kit/http.js";
 import {
   MAX_CODE_BYTES,
   MAX_STDIN_BYTES,

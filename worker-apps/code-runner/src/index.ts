@@ -3,10 +3,10 @@
  * compute Worker's `VmService` RPC entrypoint (binding `VMS`). See README.md.
  */
 
-import type { Env } from "../../example-kit/env.js";
+import type { Env } from "@edgevm/example-kit/env";
 import { createApp } from "./app.js";
 
-export type { Env } from "../../example-kit/env.js";
+export type { Env } from "@edgevm/example-kit/env";
 
 const app = createApp();
 

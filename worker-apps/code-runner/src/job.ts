@@ -1,6 +1,6 @@
 /** Pure: the VM job for one snippet. */
 
-import type { VmJob } from "../../example-kit/env.js";
+import type { VmJob } from "@edgevm/example-kit/env";
 import type { RunInput } from "./input.js";
 
 /** Wall-clock limit of one snippet inside the VM. */

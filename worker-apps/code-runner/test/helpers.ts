@@ -1,7 +1,7 @@
 /** Helpers for the code-runner tests (they run inside workerd). */
 
 import { env, exports } from "cloudflare:workers";
-import type { FakeCall, FakeScript } from "../../example-kit/testing/fake-vms.js";
+import type { FakeCall, FakeScript } from "@edgevm/example-kit/testing/fake-vms";
 
 export const BASE = "https://code-runner.test";
 

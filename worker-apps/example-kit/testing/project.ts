@@ -1,5 +1,5 @@
 /**
- * The vitest project of an example app (each app's vitest.project.ts calls this): the app runs
+ * The vitest project of an example app (each app's vitest.config.ts calls this): the app runs
  * inside workerd with @cloudflare/vitest-pool-workers, its `VMS` binding (from its wrangler.toml:
  * `edgevm-compute` / `VmService`) served by the fake compute Worker in fake-vms.ts, bundled here
  * with esbuild because auxiliary Workers take JavaScript.
@@ -48,9 +48,10 @@ export function exampleAppProject(name: string, appDir: string): TestProjectInli
         },
       }),
     ],
+    root: appDir,
     test: {
       name,
-      include: [`worker-apps/${name}/test/**/*.test.ts`],
+      include: ["test/**/*.test.ts"],
       testTimeout: 20_000,
     },
   };

@@ -4,9 +4,9 @@
  * Dependencies (fetch, clock) are injected so the whole app also runs under plain vitest.
  */
 
+import { readBodyWithLimit } from "@edgevm/contract";
+import { PROMETHEUS_CONTENT_TYPE } from "@edgevm/observability";
 import { Hono } from "hono";
-import { readBodyWithLimit } from "../../../emulator-service/src/api/raw-body.js";
-import { PROMETHEUS_CONTENT_TYPE } from "../../../emulator-service/src/metrics/format.js";
 import { parseRegionsBinding } from "./config.js";
 import { fanOutGet, forwardWithFailover } from "./failover.js";
 import { type FetchLike, HealthTracker } from "./health.js";

@@ -4,8 +4,8 @@
  * so an isolate parses it once.
  */
 
+import { EdgevmError } from "@edgevm/contract";
 import { z } from "zod";
-import { EdgevmError } from "../../../emulator-service/src/errors/index.js";
 import { parseCidr } from "./cidr.js";
 import type { FrontDoorRegion } from "./placement.js";
 

@@ -13,7 +13,7 @@
  * Never after a response has started streaming back: by then it is the client's.
  */
 
-import { EdgevmError } from "../../../emulator-service/src/errors/index.js";
+import { EdgevmError } from "@edgevm/contract";
 import type { FetchLike, HealthTracker } from "./health.js";
 import { relayResponse } from "./http.js";
 import { failoversTotal } from "./metrics.js";

@@ -1,20 +1,11 @@
 /** Request ids, header hygiene and the one JSON error shape of the front door. */
 
-import {
-  EdgevmError,
-  ERROR_STATUS,
-  type ErrorBody,
-} from "../../../emulator-service/src/errors/index.js";
+import { EdgevmError, ERROR_STATUS, type ErrorBody, REQUEST_ID_HEADER } from "@edgevm/contract";
 
-export const REQUEST_ID_HEADER = "x-request-id";
+export { pickRequestId, REQUEST_ID_HEADER } from "@edgevm/contract";
+
 export const REGION_HEADER = "x-edgevm-region";
 export const CLIENT_LOCATION_HEADER = "x-edgevm-client-location";
-const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** The caller's id when it is a sane token, otherwise a fresh UUID. */
-export function pickRequestId(given: string | null | undefined): string {
-  return typeof given === "string" && SANE_REQUEST_ID.test(given) ? given : crypto.randomUUID();
-}
 
 /** Hop-by-hop headers and those fetch sets itself; never forwarded either way. */
 const HOP_BY_HOP = new Set([

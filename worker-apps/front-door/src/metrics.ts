@@ -3,7 +3,7 @@
  * several isolates each count their own share.
  */
 
-import { Registry } from "../../../emulator-service/src/metrics/registry.js";
+import { Registry } from "@edgevm/observability";
 
 export const registry = new Registry();
 

@@ -8,7 +8,7 @@
  * and the client is placed at that region's location); else none (configured order).
  */
 
-import { EdgevmError } from "../../../emulator-service/src/errors/index.js";
+import { EdgevmError } from "@edgevm/contract";
 import { cidrContains, parseCidr, parseIp } from "./cidr.js";
 
 export interface Location {

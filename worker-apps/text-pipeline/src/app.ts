@@ -4,10 +4,10 @@
  * - `GET /`: a short usage text
  */
 
+import { type ExampleAppEnv, exampleApp, withFallbacks } from "@edgevm/example-kit/app";
+import { errorResponse, rpcErrorResponse } from "@edgevm/example-kit/http";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type ExampleAppEnv, exampleApp, withFallbacks } from "../../example-kit/app.js";
-import { errorResponse, rpcErrorResponse } from "../../example-kit/http.js";
 import { MAX_TEXT_BYTES } from "./input.js";
 import { buildPipelineJob } from "./job.js";
 import { buildPipeline, MAX_STEPS } from "./pipeline.js";

@@ -4,10 +4,10 @@
  * entrypoint (binding `VMS`). See README.md.
  */
 
-import type { Env } from "../../example-kit/env.js";
+import type { Env } from "@edgevm/example-kit/env";
 import { createApp } from "./app.js";
 
-export type { Env } from "../../example-kit/env.js";
+export type { Env } from "@edgevm/example-kit/env";
 
 const app = createApp();
 

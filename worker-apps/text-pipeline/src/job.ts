@@ -1,6 +1,6 @@
 /** Pure: the VM job for one pipeline. */
 
-import type { VmJob } from "../../example-kit/env.js";
+import type { VmJob } from "@edgevm/example-kit/env";
 import { INPUT_PATH, type Pipeline } from "./pipeline.js";
 
 /** Wall-clock limit of one pipeline inside the VM. */

@@ -1,4 +1,4 @@
-import type { FakeCall, FakeScript } from "../../example-kit/testing/fake-vms.js";
+import type { FakeCall, FakeScript } from "@edgevm/example-kit/testing/fake-vms";
 import type { Env as AppEnv } from "../src/index.js";
 
 /** The fake compute Worker's control entrypoint (vitest.project.ts). */

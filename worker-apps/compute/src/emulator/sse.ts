@@ -5,40 +5,26 @@
  * turn that into an explicit `HOST_LOST` error instead of a silently truncated answer.
  */
 
-import { EdgevmError, type ErrorBody, type JobResult, parseSseBlock } from "../shared/index.js";
+import {
+  EdgevmError,
+  type ErrorBody,
+  formatSse,
+  type JobResult,
+  parseStreamEvent,
+  type SseMessage,
+  SseParser,
+} from "../shared/index.js";
 
 export type TerminalEvent = "exit" | "error";
 
-/** Splits a text stream into SSE blocks (the text between blank lines). */
-export class SseBlocks {
-  private buffer = "";
-
-  push(text: string): string[] {
-    this.buffer += text;
-    const blocks: string[] = [];
-    let end = this.buffer.indexOf("\n\n");
-    while (end >= 0) {
-      blocks.push(this.buffer.slice(0, end));
-      this.buffer = this.buffer.slice(end + 2);
-      end = this.buffer.indexOf("\n\n");
-    }
-    return blocks;
-  }
-}
-
-/** The block's event name when it ends a job stream. */
-export function terminalEventOf(block: string): TerminalEvent | undefined {
-  for (const line of block.split("\n")) {
-    if (!line.startsWith("event:")) continue;
-    const name = line.slice(6).trim();
-    return name === "exit" || name === "error" ? name : undefined;
-  }
-  return undefined;
+/** The message's event name when it ends a job stream. */
+export function terminalEventOf(message: SseMessage): TerminalEvent | undefined {
+  return message.event === "exit" || message.event === "error" ? message.event : undefined;
 }
 
 /** An SSE `error` event, as bytes. */
 export function errorEventBytes(body: ErrorBody): Uint8Array {
-  return new TextEncoder().encode(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
+  return new TextEncoder().encode(formatSse("error", JSON.stringify(body)));
 }
 
 export function hostLostError(host: string, cause: string): EdgevmError {
@@ -72,7 +58,7 @@ export function guardStream(
 ): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   const decoder = new TextDecoder();
-  const blocks = new SseBlocks();
+  const parser = new SseParser();
   let ended = false;
   let over = false;
   const finish = (): void => {
@@ -101,8 +87,8 @@ export function guardStream(
         controller.close();
         return finish();
       }
-      for (const block of blocks.push(decoder.decode(chunk.value, { stream: true }))) {
-        if (terminalEventOf(block) !== undefined) ended = true;
+      for (const message of parser.push(decoder.decode(chunk.value, { stream: true }))) {
+        if (terminalEventOf(message) !== undefined) ended = true;
       }
       controller.enqueue(chunk.value);
     },
@@ -134,13 +120,13 @@ export async function collectResult(upstream: ReadableStream<Uint8Array>): Promi
   // unhandled rejection of a pipe.
   const reader = upstream.getReader();
   const decoder = new TextDecoder();
-  const blocks = new SseBlocks();
+  const parser = new SseParser();
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return { kind: "lost", cause: "its stream ended before the job's exit" };
-      for (const block of blocks.push(decoder.decode(value, { stream: true }))) {
-        const event = parseSseBlock(block);
+      for (const message of parser.push(decoder.decode(value, { stream: true }))) {
+        const event = parseStreamEvent(message);
         // The host ends its stream right after the last event: let it, rather than cancel.
         if (event?.event === "exit") {
           void drain(reader);

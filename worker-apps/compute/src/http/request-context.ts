@@ -1,18 +1,10 @@
 /** Request id (accepted or generated), per-request logger, access log line and request counter. */
 
 import type { MiddlewareHandler } from "hono";
-import { HEARTBEAT_PATH } from "../shared/index.js";
+import { HEARTBEAT_PATH, pickRequestId, REQUEST_ID_HEADER } from "../shared/index.js";
 import type { AppEnv } from "./app-env.js";
 import { rootLogger } from "./log.js";
 import { httpRequestsTotal, routeLabel } from "./metrics.js";
-
-export const REQUEST_ID_HEADER = "x-request-id";
-const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** The caller's id when it is a sane token, otherwise a fresh UUID. */
-export function pickRequestId(given: string | null | undefined): string {
-  return typeof given === "string" && SANE_REQUEST_ID.test(given) ? given : crypto.randomUUID();
-}
 
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

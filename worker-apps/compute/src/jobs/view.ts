@@ -1,38 +1,7 @@
 /** What `GET /v1/jobs/:id` answers for a stored job. */
 
-import type { ErrorBody, JobResult } from "../shared/index.js";
+import type { ErrorBody, FinishedJob, InterruptedJob, PendingJob } from "../shared/index.js";
 import type { StoredJob } from "./store.js";
-
-/** Not finished yet. */
-export interface PendingJob {
-  id: string;
-  status: "queued" | "running";
-  region: string;
-  createdAt: string;
-}
-
-/** The run was lost (e.g. the runtime restarted mid-run): the result shape with nothing to report. */
-export interface InterruptedJob {
-  id: string;
-  status: "crashed";
-  exitCode: null;
-  signal: null;
-  stdout: "";
-  stderr: "";
-  outputEncoding: "utf8";
-  truncated: false;
-  region: string;
-  host: null;
-  vm: null;
-  timing: null;
-  message: string;
-}
-
-/**
- * A finished job as the host reported it, under its async id (the host's own id kept); `lostOn`
- * lists hosts that died running it before it was retried (present only when that happened).
- */
-export type FinishedJob = JobResult & { hostJobId: string; lostOn?: string[] };
 
 /**
  * The HTTP answer for a stored job, as plain data (it crosses the Durable Object RPC boundary):

@@ -10,41 +10,13 @@ import { callEmulator, emulatorFetch } from "../emulator/emulator-fetch.js";
 import { hostSet } from "../hosts/host-set.js";
 import type { Member } from "../hosts/members.js";
 import type { AppEnv } from "../http/app-env.js";
-import { type Capacity, EdgevmError } from "../shared/index.js";
+import { type Capacity, EdgevmError, type HostView, type RegionView } from "../shared/index.js";
 
 /**
  * How long (ms) to wait for another region's `/healthz` before calling it unhealthy: a listing
  * must stay fast even when a region is down, and a healthy region answers in a few ms.
  */
 export const REGION_PROBE_TIMEOUT_MS = 500;
-
-export interface HostView {
-  id: string;
-  url: string;
-  healthy: boolean;
-  /** `active`, or `draining` (finishing its jobs, takes no new ones); configured hosts: active */
-  state: "active" | "draining";
-  /** ms since the directory last heard from it; null for the configured host (asked just now) */
-  lastSeenMs: number | null;
-  /** unix ms the host process started (a restarted host has a new one); null for the configured host */
-  startedAt: number | null;
-  capacity: Capacity["slots"] & { queue: Capacity["queue"]; accel: Capacity["accel"] };
-  /** warm VMs and pool target per image */
-  images: Array<{ name: string; warm: number; target: number }>;
-}
-
-export interface RegionView {
-  name: string;
-  url: string;
-  healthy: boolean;
-  /** this region: its emulator host(s); other regions: empty (ask that region) */
-  hosts: HostView[];
-  /**
-   * Warm VMs, busy slots and the pool target (warm VMs the host's pools aim to keep). Null for
-   * other regions.
-   */
-  pool: { warm: number; busy: number; target: number | null } | null;
-}
 
 function hostView(cap: Capacity, url: string, member?: Member): HostView {
   return {

@@ -22,10 +22,9 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../config/env.js";
 import { rootLogger } from "../http/log.js";
-import { pickRequestId } from "../http/request-context.js";
 import { outcomeError, runJob, streamJob } from "../jobs/run-job.js";
 import { encodeJob, validateJob } from "../jobs/validate.js";
-import { EdgevmError, type JobRequest, type JobResult } from "../shared/index.js";
+import { EdgevmError, type JobRequest, type JobResult, pickRequestId } from "../shared/index.js";
 
 export const RPC_DEFAULT_TENANT = "rpc";
 
@@ -76,8 +75,8 @@ export class VmService extends WorkerEntrypoint<Env, VmServiceProps> {
 
   /**
    * Runs a job and returns its Server-Sent Events as a byte stream (`start`, `stdout`, `stderr`,
-   * `exit`, or `error`), piped from the host as they arrive. Parse it with `parseSseBlock` from the
-   * emulator client, or read it through a `TextDecoderStream`.
+   * `exit`, or `error`), piped from the host as they arrive. Read it with `readSse` and
+   * `parseStreamEvent` from `@edgevm/contract`, or through a `TextDecoderStream`.
    */
   async stream(job: VmJob): Promise<ReadableStream<Uint8Array>> {
     try {

@@ -1,54 +1,60 @@
 /**
- * The emulator-service modules the Worker reuses, in one place. Each of them uses Web APIs only
- * (fetch, Web Crypto, TextEncoder, zod): nothing here may pull a `node:` import into the bundle.
+ * What the Worker takes from the shared packages, in one place: the contract (wire types, errors,
+ * signing, SSE) and observability (logs, metrics). Both use Web APIs only (fetch, Web Crypto,
+ * TextEncoder, zod): nothing here may pull a `node:` import into the bundle. The Worker never
+ * imports the emulator host's code (a lint rule, .dependency-cruiser.cjs, enforces it).
  */
 
-export { errorResponse } from "../../../../emulator-service/src/api/error-response.js";
 export {
-  jobRequestSchema,
-  parseJsonBody,
-  toJobSpec,
-} from "../../../../emulator-service/src/api/job-schema.js";
-export { type ApiLimits, DEFAULT_LIMITS } from "../../../../emulator-service/src/api/limits.js";
-export { readBodyWithLimit } from "../../../../emulator-service/src/api/raw-body.js";
-export {
-  fromHex,
-  type SignedHeaders,
-  signRequest,
-  timingSafeEqual,
-  toHex,
-  verifyRequest,
-} from "../../../../emulator-service/src/auth/index.js";
-export {
-  type JobRequest,
-  parseSseBlock,
-  type StreamEvent,
-} from "../../../../emulator-service/src/client/index.js";
-export {
+  type ApiLimits,
+  type Capacity,
+  DEFAULT_LIMITS,
   EdgevmError,
   ERROR_STATUS,
   type ErrorBody,
   type ErrorCode,
-} from "../../../../emulator-service/src/errors/index.js";
-export type {
-  Capacity,
-  JobResult,
-  JobSpec,
-  JobStatus,
-} from "../../../../emulator-service/src/jobs/types.js";
-export { createLogger, type Logger } from "../../../../emulator-service/src/log/logger.js";
-export {
+  errorResponse,
+  type FinishedJob,
+  formatSse,
+  fromHex,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_PATH,
   type HeartbeatAck,
   HOST_TTL_MS,
   type HostHeartbeat,
   type HostLeave,
+  type HostView,
   hostHeartbeatSchema,
   hostLeaveSchema,
+  type InterruptedJob,
+  isJobId,
+  type JobRequest,
+  type JobResult,
+  type JobSpec,
+  type JobStatus,
+  jobRequestSchema,
   LEAVE_PATH,
-} from "../../../../emulator-service/src/membership/protocol.js";
+  newJobId,
+  type PendingJob,
+  parseJsonBody,
+  parseStreamEvent,
+  pickRequestId,
+  REQUEST_ID_HEADER,
+  type RegionView,
+  readBodyWithLimit,
+  type SignedHeaders,
+  type SseMessage,
+  SseParser,
+  type StreamEvent,
+  signRequest,
+  timingSafeEqual,
+  toHex,
+  toJobSpec,
+  verifyRequest,
+} from "@edgevm/contract";
 export {
+  createLogger,
+  type Logger,
   PROMETHEUS_CONTENT_TYPE,
   Registry,
-} from "../../../../emulator-service/src/metrics/index.js";
+} from "@edgevm/observability";

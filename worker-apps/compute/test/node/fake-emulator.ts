@@ -21,19 +21,14 @@
  */
 
 import { createServer, type Server, type ServerResponse } from "node:http";
+import type { Capacity, JobResult, JobSpec } from "@edgevm/contract";
+import { EdgevmError } from "@edgevm/contract";
+import { createEmulatorApp } from "@edgevm/emulator/api";
+import type { JobRunner, RunOptions } from "@edgevm/emulator/jobs/runner";
+import { createEmulatorMetrics } from "@edgevm/emulator/metrics/index";
+import { createLogger } from "@edgevm/observability";
 import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
-import { createEmulatorApp } from "../../../../emulator-service/src/api/index.js";
-import { EdgevmError } from "../../../../emulator-service/src/errors/index.js";
-import type {
-  Capacity,
-  JobResult,
-  JobRunner,
-  JobSpec,
-  RunOptions,
-} from "../../../../emulator-service/src/jobs/types.js";
-import { createLogger } from "../../../../emulator-service/src/log/index.js";
-import { createEmulatorMetrics } from "../../../../emulator-service/src/metrics/index.js";
 
 export const FAKE_SECRET = "worker-test-secret-0123456789";
 export const FAKE_REGION = "test-region";
