@@ -3,8 +3,9 @@
  * a crash of one region's host does not take the others down. Ready when it prints its
  * "edgevm emulator ready: <url>" line (its own readiness protocol), never by sleeping.
  */
+
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { EdgevmError } from "@edgevm/contract";
 
 /** A fresh host builds no image (the parent did) but may boot a template: seconds under TCG. */
@@ -42,9 +43,12 @@ export interface EmulatorProcess {
   stop(graceMs?: number): Promise<unknown>;
 }
 
+/** The `edgevm` command of this package (it runs the compiled CLI in dist/). */
+export const EDGEVM_BIN = fileURLToPath(new URL("../bin/edgevm.mjs", import.meta.url));
+
 export function emulatorArgs(options: EmulatorProcessOptions): string[] {
   return [
-    join(options.repoRoot, "bin", "edgevm.mjs"),
+    EDGEVM_BIN,
     "emulator",
     "--region",
     options.region,

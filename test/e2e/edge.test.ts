@@ -4,7 +4,9 @@
  */
 
 import { EdgevmApiError, EdgevmClient, type JobStreamEvent } from "@edgevm/client";
+import { DEV_SECRET } from "@edgevm/emulator/config/resolve";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectContract } from "../support/contract.js";
 import { startTestEdge, type TestEdge, THREE_REGIONS } from "../support/edge.js";
 
 const KEY = "e2e-edge-key";
@@ -128,6 +130,16 @@ describe("the local edge", () => {
     // the autoscaler's warm target: at least the configured minimum (1 here)
     expect(eu?.pool?.target).toBeGreaterThanOrEqual(1);
     expect(eu?.hosts[0]).toMatchObject({ id: "eu-west-1", healthy: true });
+  });
+
+  it("answers every route in the shapes of the contract (validated with its schemas)", async () => {
+    await expectContract({
+      frontDoor: `http://127.0.0.1:${PORTS.frontDoor}`,
+      region: `http://127.0.0.1:${PORTS.regions[0]}`,
+      host: `http://127.0.0.1:${PORTS.emulators[0]}`,
+      apiKey: KEY,
+      hostSecret: DEV_SECRET,
+    });
   });
 
   it("refuses a request without a valid key (401)", async () => {

@@ -3,10 +3,10 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listOurVms } from "@edgevm/emulator/vm/reaper";
+import { EDGEVM_BIN } from "@edgevm/runtime/emulator-process";
 import { afterAll, describe, expect, it } from "vitest";
 import { cleanup, leftovers, startHarness } from "./harness.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
@@ -19,7 +19,7 @@ afterAll(() => {
 function startEmulatorProcess(runDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, "bin", "edgevm.mjs"), "emulator", "--port", "0", "--warm", "2", "--spawned", "2"],
+    [EDGEVM_BIN, "emulator", "--port", "0", "--warm", "2", "--spawned", "2"],
     {
       env: { ...process.env, EDGEVM_RUN_DIR: runDir, EDGEVM_LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
