@@ -4,9 +4,10 @@
  */
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import { errnoCode } from "../util/errno.js";
+import { acquireFileLock } from "../util/file-lock.js";
 import { BUILD_STEPS, buildImage, StepTracker } from "./build.js";
 import {
-  acquireLock,
   LOCK_FILE,
   readValidImage,
   removeOtherHashes,
@@ -18,7 +19,7 @@ import type { KernelSelection } from "./kernel.js";
 import { type ImageManifest, INITRD_FILE, VMLINUX_FILE } from "./manifest.js";
 import { type BuildPlan, planImage } from "./plan.js";
 import type { ProgressListener } from "./progress.js";
-import { errnoCode, imageBuildError } from "./util.js";
+import { imageBuildError } from "./util.js";
 
 export interface EnsureImageOptions {
   /** A registered image name (see `listImages()`), e.g. `base`. */
@@ -115,7 +116,9 @@ async function ensurePlanned(
   }
 
   await mkdir(imageDir, { recursive: true });
-  const release = await acquireLock(path.join(imageDir, LOCK_FILE), {
+  const release = await acquireFileLock(path.join(imageDir, LOCK_FILE), {
+    label: "image build lock",
+    errorCode: "IMAGE_BUILD_FAILED",
     timeoutMs: opts.lockTimeoutMs,
     onWait: (pid) => log(`waiting for pid ${pid}, which is building this image`),
   });

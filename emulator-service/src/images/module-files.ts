@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { errnoCode } from "../util/errno.js";
 import type { KernelInfo } from "./kernel.js";
 import {
   moduleCompression,
@@ -9,7 +10,7 @@ import {
   plainModulePath,
   resolveModules,
 } from "./modules.js";
-import { errnoCode, imageBuildError, runCommand } from "./util.js";
+import { imageBuildError, runCommand } from "./util.js";
 
 export interface ModuleFile {
   /** As in modules.dep, relative to the modules directory (may be compressed). */

@@ -24,11 +24,6 @@ export function sha256File(file: string): Promise<string> {
   });
 }
 
-export function errnoCode(err: unknown): string | undefined {
-  if (err instanceof Error && "code" in err && typeof err.code === "string") return err.code;
-  return undefined;
-}
-
 export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;

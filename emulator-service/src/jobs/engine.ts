@@ -9,12 +9,12 @@ import {
 } from "@edgevm/contract";
 import type { Logger } from "@edgevm/observability";
 import { DEFAULT_MAX_PER_SLOT, type PoolConfig, type ScalingConfig } from "../config/pools.js";
+import { type ImageScaling, PoolSet, type ScaledPool } from "../pool/pool-set.js";
 import type { TemplateStore } from "../templates/store.js";
 import type { Vm, VmDriver } from "../vm/driver.js";
 import type { BootImage, TemplateKey } from "../vm/types.js";
 import { Admission } from "./admission.js";
 import { executeJob } from "./execute.js";
-import { type ImageScaling, PoolSet, type ScaledPool } from "./pool-set.js";
 import type { JobEvent, JobRunner, RunOptions } from "./runner.js";
 
 export interface EngineLimits {

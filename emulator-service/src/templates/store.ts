@@ -12,7 +12,7 @@ import {
 import { join } from "node:path";
 import { EdgevmError } from "@edgevm/contract";
 import type { Logger } from "@edgevm/observability";
-import { acquireLock } from "../images/cache.js";
+import { acquireFileLock, isPidAlive } from "../util/file-lock.js";
 import type { VmDriver } from "../vm/driver.js";
 import {
   type BootImage,
@@ -40,15 +40,6 @@ export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -109,7 +100,9 @@ export class TemplateStore {
     mkdirSync(parent, { recursive: true });
     // Several hosts on one machine share the template directory: one builds, the others wait
     // and then load what it saved.
-    const release = await acquireLock(join(parent, `.${templateKeyId(key)}.lock`), {
+    const release = await acquireFileLock(join(parent, `.${templateKeyId(key)}.lock`), {
+      label: "template build lock",
+      errorCode: "TEMPLATE_FAILED",
       onWait: (pid) =>
         this.options.logger.info("waiting for another process's template build", { pid }),
     });
@@ -222,7 +215,7 @@ export class TemplateStore {
       const path = join(parent, name);
       if (!name.startsWith(prefix) || path === keep) continue;
       const tmpOwner = /\.tmp-(\d+)$/.exec(name)?.[1];
-      if (tmpOwner && isAlive(Number(tmpOwner))) continue;
+      if (tmpOwner && isPidAlive(Number(tmpOwner))) continue;
       rmSync(path, { recursive: true, force: true });
     }
   }

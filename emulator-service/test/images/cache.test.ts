@@ -1,10 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  acquireLock,
-  isPidAlive,
   readValidImage,
   removeOtherHashes,
   removeStaleTmpDirs,
@@ -19,57 +17,6 @@ beforeAll(async () => {
   tmp = await tempDir("cache");
 });
 afterAll(() => tmp.cleanup());
-
-describe("build lock", () => {
-  it("is exclusive: a second taker waits until the first releases", async () => {
-    const file = path.join(tmp.dir, "excl.lock");
-    const release = await acquireLock(file);
-    expect(await readFile(file, "utf8")).toBe(`${process.pid}\n`);
-    let second = false;
-    const waiting = acquireLock(file).then((r) => {
-      second = true;
-      return r;
-    });
-    await new Promise((r) => setTimeout(r, 400));
-    expect(second).toBe(false);
-    await release();
-    const release2 = await waiting;
-    expect(second).toBe(true);
-    await release2();
-    expect(existsSync(file)).toBe(false);
-  });
-
-  it("breaks a lock whose process is dead", async () => {
-    const file = path.join(tmp.dir, "stale.lock");
-    const pid = deadPid();
-    expect(isPidAlive(pid)).toBe(false);
-    await writeFile(file, `${pid}\n`);
-    const release = await acquireLock(file, { timeoutMs: 2000 });
-    expect(await readFile(file, "utf8")).toBe(`${process.pid}\n`);
-    await release();
-  });
-
-  it("breaks an unreadable lock only once it is old", async () => {
-    const file = path.join(tmp.dir, "garbage.lock");
-    await writeFile(file, "");
-    const old = new Date(Date.now() - 60_000);
-    await utimes(file, old, old);
-    const release = await acquireLock(file, { timeoutMs: 2000 });
-    await release();
-  });
-
-  it("waits for a live holder and times out with IMAGE_BUILD_FAILED", async () => {
-    const file = path.join(tmp.dir, "live.lock");
-    await writeFile(file, "1\n"); // pid 1 is always alive
-    const waits: number[] = [];
-    const err = await acquireLock(file, { timeoutMs: 300, onWait: (p) => waits.push(p) }).catch(
-      (e: unknown) => e,
-    );
-    expect(waits).toEqual([1]);
-    expect(err).toMatchObject({ code: "IMAGE_BUILD_FAILED" });
-    expect(await readFile(file, "utf8")).toBe("1\n");
-  });
-});
 
 describe("cache directory maintenance", () => {
   it("names temporary directories after the hash and pid", () => {

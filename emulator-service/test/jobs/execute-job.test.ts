@@ -18,6 +18,15 @@ interface FakeVm extends JobVm {
   child: ChildProcessByStdio<Writable, Readable, null>;
 }
 
+/** An `onOutput` listener and a promise that resolves on the job's first output: it is running. */
+function firstOutput(): { seen: Promise<void>; onOutput: () => void } {
+  let onOutput = (): void => undefined;
+  const seen = new Promise<void>((resolve) => {
+    onOutput = () => resolve();
+  });
+  return { seen, onOutput };
+}
+
 describe.skipIf(!HAVE_GCC)("executeJob with the host-mode guest agent", () => {
   let dir: string;
   let binary: string;
@@ -268,8 +277,9 @@ describe.skipIf(!HAVE_GCC)("executeJob with the host-mode guest agent", () => {
   it("the agent process killed mid-run → crashed, explained by the VM exit", async () => {
     newWorkDir();
     const vm = await startVm();
-    const running = executeJob(vm, sh("echo before; sleep 5"), { maxOutputBytes: 1_000 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { seen, onOutput } = firstOutput();
+    const running = executeJob(vm, sh("echo before; sleep 5"), { maxOutputBytes: 1_000, onOutput });
+    await seen;
     vm.child.kill("SIGKILL");
     const started = performance.now();
     const outcome = await running;
@@ -284,11 +294,14 @@ describe.skipIf(!HAVE_GCC)("executeJob with the host-mode guest agent", () => {
     newWorkDir();
     const vm = await startVm();
     const controller = new AbortController();
-    const running = executeJob(vm, sh("sleep 5"), {
+    const { seen, onOutput } = firstOutput();
+    const running = executeJob(vm, sh("echo running; sleep 5"), {
       maxOutputBytes: 1_000,
       signal: controller.signal,
+      onOutput,
     });
-    setTimeout(() => controller.abort(), 100);
+    await seen;
+    controller.abort();
     const outcome = await running;
     expect(outcome.status).toBe("crashed");
     expect(outcome.message).toContain("caller went away");

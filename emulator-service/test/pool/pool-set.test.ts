@@ -1,7 +1,7 @@
 import { createLogger } from "@edgevm/observability";
 import { describe, expect, it } from "vitest";
 import type { PoolConfig } from "../../src/config/pools.js";
-import { PoolSet, type PoolSetOptions } from "../../src/jobs/pool-set.js";
+import { PoolSet, type PoolSetOptions, SCALING_TICK_MS } from "../../src/pool/pool-set.js";
 import type { TemplateStore } from "../../src/templates/store.js";
 import type { VmDriver } from "../../src/vm/driver.js";
 import type { BootImage } from "../../src/vm/types.js";
@@ -18,6 +18,11 @@ function makeSet(
 ) {
   const source = new FakeCloneSource();
   const clock = { now: 0 };
+  const ticker: { tick: () => void; everyMs: number; stopped: boolean } = {
+    tick: () => undefined,
+    everyMs: 0,
+    stopped: false,
+  };
   const lines: Array<Record<string, unknown>> = [];
   const set = new PoolSet({
     // the fake VMs have what the pool uses of a Vm; the rest is never touched here
@@ -37,11 +42,15 @@ function makeSet(
       sink: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
     }),
     now: () => clock.now,
-    tickMs: 3_600_000,
+    ticker: (tick, ms) => {
+      ticker.tick = tick;
+      ticker.everyMs = ms;
+      return { stop: () => (ticker.stopped = true) };
+    },
     ...overrides,
   });
   const changes = () => lines.filter((l) => l.msg === "pool target changed");
-  return { set, source, clock, changes };
+  return { set, source, clock, ticker, changes };
 }
 
 describe("PoolSet (the autoscaler wired to the pools)", () => {
@@ -158,14 +167,15 @@ describe("PoolSet (the autoscaler wired to the pools)", () => {
   });
 
   it("its timer re-evaluates on its own and stops on close", async () => {
-    const { set, clock } = makeSet(undefined, { tickMs: 5 });
+    const { set, clock, ticker } = makeSet();
     await set.prewarm();
-    clock.now = 10_000;
-    const deadline = Date.now() + 2_000;
-    while (set.image("base").targetWarm > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    expect(ticker.everyMs).toBe(SCALING_TICK_MS);
+    clock.now = 10_000; // idle for longer than idleToZeroMs, but nothing has looked yet
+    expect(set.image("base")).toMatchObject({ warm: 2, targetWarm: 2 });
+    ticker.tick();
     expect(set.image("base")).toMatchObject({ warm: 0, targetWarm: 0 });
+    expect(ticker.stopped).toBe(false);
     await set.close();
+    expect(ticker.stopped).toBe(true);
   });
 });

@@ -1,15 +1,25 @@
 import { EdgevmError } from "@edgevm/contract";
 import type { Logger } from "@edgevm/observability";
 import type { PoolConfig, ScalingConfig } from "../config/pools.js";
-import { decide, type ScalingDecision, type ScalingLimits } from "../pool/autoscaler.js";
-import { NO_ARRIVALS, type RateEstimate, rateAt, recordArrival, updateMean } from "../pool/rate.js";
-import { WarmPool } from "../pool/warm-pool.js";
 import type { TemplateStore } from "../templates/store.js";
 import type { Vm, VmDriver } from "../vm/driver.js";
 import { type BootImage, type TemplateKey, templateKeyId } from "../vm/types.js";
+import { decide, type ScalingDecision, type ScalingLimits } from "./autoscaler.js";
+import { NO_ARRIVALS, type RateEstimate, rateAt, recordArrival, updateMean } from "./rate.js";
+import { WarmPool } from "./warm-pool.js";
 
 /** How often every pool is re-evaluated without a job, ms: idle pools shrink within a second. */
 export const SCALING_TICK_MS = 1_000;
+
+/** Calls `tick` every `ms` until stopped. */
+export type Ticker = (tick: () => void, ms: number) => { stop(): void };
+
+/** `setInterval`, unref'd: the pools' timer never keeps the process alive. */
+export const intervalTicker: Ticker = (tick, ms) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+};
 
 export interface PoolSetOptions {
   driver: VmDriver;
@@ -26,7 +36,10 @@ export interface PoolSetOptions {
   logger: Logger;
   /** ms, monotonic; performance.now by default */
   now?: () => number;
+  /** how often the timer re-evaluates every pool, ms (`SCALING_TICK_MS` by default) */
   tickMs?: number;
+  /** the timer; `intervalTicker` by default (tests tick by hand) */
+  ticker?: Ticker;
 }
 
 /** One pool and what its autoscaler knows. */
@@ -62,12 +75,12 @@ export interface ImageScaling {
 export class PoolSet {
   private readonly pools = new Map<string, ScaledPool>();
   private readonly now: () => number;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: { stop(): void };
 
   constructor(private readonly options: PoolSetOptions) {
     this.now = options.now ?? (() => performance.now());
-    this.timer = setInterval(() => this.evaluateAll(), options.tickMs ?? SCALING_TICK_MS);
-    this.timer.unref();
+    const ticker = options.ticker ?? intervalTicker;
+    this.timer = ticker(() => this.evaluateAll(), options.tickMs ?? SCALING_TICK_MS);
   }
 
   /** Builds the default templates of the configured images and fills their pools to `prewarm`. */
@@ -222,7 +235,7 @@ export class PoolSet {
 
   /** Stops the timer and destroys every pooled VM. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    this.timer.stop();
     await Promise.all([...this.pools.values()].map(({ pool }) => pool.close()));
   }
 }
