@@ -21,7 +21,8 @@ export default defineProject({
   root: import.meta.dirname,
   plugins: [
     cloudflareTest({
-      main: "./src/index.ts",
+      // src/index.ts's Worker on a clock the tests move forward (test/clock.ts)
+      main: "./test/main.ts",
       wrangler: { configPath: "../../wrangler.toml" },
       miniflare: {
         bindings: {

@@ -4,22 +4,31 @@ import { Hono } from "hono";
 import { requireApiKey } from "./auth/api-keys.js";
 import { hostRoutes } from "./hosts/routes.js";
 import type { AppEnv } from "./http/app-env.js";
-import { rootLogger } from "./http/log.js";
-import { registry } from "./http/metrics.js";
 import { requestContext } from "./http/request-context.js";
+import type { IsolateContext } from "./isolate.js";
 import { jobRoutes } from "./jobs/routes.js";
 import { regionRoutes } from "./regions/routes.js";
-import { EdgevmError, errorResponse, PROMETHEUS_CONTENT_TYPE } from "./shared/index.js";
+import {
+  EdgevmError,
+  errorResponse,
+  type Health,
+  PROMETHEUS_CONTENT_TYPE,
+} from "./shared/index.js";
 
-export function createApp(): Hono<AppEnv> {
+/** The app over one isolate context: every request sees it as `c.var.isolate`. */
+export function createApp(isolate: IsolateContext): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
+  app.use("*", async (c, next) => {
+    c.set("isolate", isolate);
+    await next();
+  });
   app.use("*", requestContext());
   app.use("/v1/*", requireApiKey());
 
-  app.get("/healthz", (c) => c.json({ ok: true, region: c.env.REGION }));
+  app.get("/healthz", (c) => c.json({ ok: true, region: c.env.REGION } satisfies Health));
   app.get("/metrics", (c) =>
-    c.body(registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }),
+    c.body(isolate.metrics.registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE }),
   );
   app.route("/", hostRoutes());
   app.route("/v1/jobs", jobRoutes());
@@ -28,10 +37,10 @@ export function createApp(): Hono<AppEnv> {
   app.notFound((c) =>
     errorResponse(
       new EdgevmError("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`),
-      c.var.log ?? rootLogger,
+      c.var.log ?? isolate.log,
     ),
   );
   // Every error, thrown anywhere, becomes JSON through the one code → status map (ERROR_STATUS).
-  app.onError((err, c) => errorResponse(err, c.var.log ?? rootLogger));
+  app.onError((err, c) => errorResponse(err, c.var.log ?? isolate.log));
   return app;
 }

@@ -4,18 +4,17 @@
  * - `VmService`: RPC entrypoint for user Workers (`env.VMS.run({...})`)
  * - `JobRecord`: SQLite-backed Durable Object, one per async job
  * - `HostDirectory`: Durable Object, one per region: the emulator hosts that joined it
+ * All of them share one isolate context, created on first use (see worker.ts).
  */
 
-import { createApp } from "./app.js";
-import type { Env } from "./config/env.js";
+import { createIsolateContext } from "./isolate.js";
+import { createWorker } from "./worker.js";
 
 export type { Env } from "./config/env.js";
-export { HostDirectory } from "./hosts/directory.js";
-export { JobRecord } from "./jobs/job-record.js";
-export { VmService } from "./rpc/vm-service.js";
 
-const app = createApp();
+const worker = createWorker(() => createIsolateContext());
 
-export default {
-  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-} satisfies ExportedHandler<Env>;
+export const VmService = worker.VmService;
+export const JobRecord = worker.JobRecord;
+export const HostDirectory = worker.HostDirectory;
+export default worker.handler;

@@ -11,7 +11,7 @@ declare global {
       FAKE_HOST_B_URL: string;
     }
     interface GlobalProps {
-      mainModule: typeof import("../src/index.js");
+      mainModule: typeof import("./main.js");
       durableNamespaces: "JobRecord" | "HostDirectory";
     }
   }

@@ -1,14 +1,16 @@
 /**
  * The front door's HTTP app (Hono): `GET /healthz`, `GET /metrics`, `GET /v1/jobs/:id` (fan-out
  * unless pinned) and everything else forwarded to the nearest healthy region with failover.
- * Dependencies (fetch, clock) are injected so the whole app also runs under plain vitest.
+ * Dependencies (fetch, clock) are injected so the whole app also runs under plain vitest. Its state
+ * (region health, metrics) belongs to the app, made by `createApp` and handed to every request as
+ * `c.var.isolate`: one per isolate in the Worker (index.ts), a fresh one per test.
  */
 
-import { readBodyWithLimit } from "@edgevm/contract";
+import { type Health, readBodyWithLimit } from "@edgevm/contract";
 import { PROMETHEUS_CONTENT_TYPE } from "@edgevm/observability";
 import { Hono } from "hono";
 import { parseRegionsBinding } from "./config.js";
-import { fanOutGet, forwardWithFailover } from "./failover.js";
+import { type ForwardDeps, fanOutGet, forwardWithFailover } from "./failover.js";
 import { type FetchLike, HealthTracker } from "./health.js";
 import {
   CLIENT_LOCATION_HEADER,
@@ -18,7 +20,7 @@ import {
   REQUEST_ID_HEADER,
   upstreamHeaders,
 } from "./http.js";
-import { regionHealthy, registry, requestsTotal } from "./metrics.js";
+import { createFrontDoorMetrics, type FrontDoorMetrics } from "./metrics.js";
 import { clientLocation, type FrontDoorRegion, rankRegions } from "./placement.js";
 import type { UpstreamRequest } from "./upstream.js";
 
@@ -32,7 +34,15 @@ export interface FrontDoorDeps {
   now?: () => number;
 }
 
-type AppEnv = { Bindings: FrontDoorEnv; Variables: { requestId: string } };
+/** What one app (one isolate) keeps between requests. */
+export interface FrontDoorIsolate extends ForwardDeps {
+  metrics: FrontDoorMetrics;
+}
+
+type AppEnv = {
+  Bindings: FrontDoorEnv;
+  Variables: { requestId: string; isolate: FrontDoorIsolate };
+};
 
 /** The regions cap job bodies at 1 MiB; the front door holds at most that much per request. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -51,7 +61,11 @@ function bodyRegion(path: string, body: Uint8Array | undefined): string | undefi
 }
 
 export function createApp(deps: FrontDoorDeps): Hono<AppEnv> {
-  const health = new HealthTracker({ fetch: deps.fetch, ...(deps.now ? { now: deps.now } : {}) });
+  const isolate: FrontDoorIsolate = {
+    fetch: deps.fetch,
+    health: new HealthTracker({ fetch: deps.fetch, ...(deps.now ? { now: deps.now } : {}) }),
+    metrics: createFrontDoorMetrics(),
+  };
   const app = new Hono<AppEnv>();
 
   /** Background probes outlive the request only through waitUntil (absent outside workerd). */
@@ -59,7 +73,7 @@ export function createApp(deps: FrontDoorDeps): Hono<AppEnv> {
     c: { executionCtx: { waitUntil(p: Promise<unknown>): void } },
     regions: FrontDoorRegion[],
   ) => {
-    const done = health.refresh(regions);
+    const done = isolate.health.refresh(regions);
     try {
       c.executionCtx.waitUntil(done);
     } catch {
@@ -69,6 +83,7 @@ export function createApp(deps: FrontDoorDeps): Hono<AppEnv> {
 
   app.use("*", async (c, next) => {
     const requestId = pickRequestId(c.req.header(REQUEST_ID_HEADER));
+    c.set("isolate", isolate);
     c.set("requestId", requestId);
     await next();
     if (c.res.headers.get(REQUEST_ID_HEADER) !== requestId) {
@@ -76,10 +91,11 @@ export function createApp(deps: FrontDoorDeps): Hono<AppEnv> {
       c.res.headers.set(REQUEST_ID_HEADER, requestId);
     }
     const region = c.res.headers.get(REGION_HEADER) ?? "none";
-    requestsTotal.inc({ region, status: String(c.res.status) });
+    c.var.isolate.metrics.requestsTotal.inc({ region, status: String(c.res.status) });
   });
 
   app.get("/healthz", async (c) => {
+    const { health } = c.var.isolate;
     const regions = parseRegionsBinding(c.env.REGIONS);
     await health.refresh(regions);
     return c.json({
@@ -93,18 +109,20 @@ export function createApp(deps: FrontDoorDeps): Hono<AppEnv> {
           ...(reason ? { reason } : {}),
         };
       }),
-    });
+    } satisfies Health);
   });
 
   app.get("/metrics", (c) => {
+    const { health, metrics } = c.var.isolate;
     const regions = parseRegionsBinding(c.env.REGIONS);
     refreshLater(c, regions);
     for (const r of regions)
-      regionHealthy.set({ region: r.name }, health.isHealthy(r.name) ? 1 : 0);
-    return c.body(registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
+      metrics.regionHealthy.set({ region: r.name }, health.isHealthy(r.name) ? 1 : 0);
+    return c.body(metrics.registry.render(), 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
   });
 
   app.all("*", async (c) => {
+    const { health } = c.var.isolate;
     const regions = parseRegionsBinding(c.env.REGIONS);
     refreshLater(c, regions);
     const raw = c.req.raw;
@@ -137,12 +155,9 @@ export function createApp(deps: FrontDoorDeps): Hono<AppEnv> {
       const healthy = candidates.filter((r) => health.isHealthy(r.name));
       const ask = healthy.length > 0 ? healthy : candidates;
       const skipped = candidates.filter((r) => !ask.includes(r)).map((r) => r.name);
-      return fanOutGet(req, ask, skipped, { fetch: deps.fetch, health });
+      return fanOutGet(req, ask, skipped, c.var.isolate);
     }
-    return forwardWithFailover(req, candidates, pinned !== undefined, {
-      fetch: deps.fetch,
-      health,
-    });
+    return forwardWithFailover(req, candidates, pinned !== undefined, c.var.isolate);
   });
 
   app.onError((err, c) => errorResponse(err, c.var.requestId));

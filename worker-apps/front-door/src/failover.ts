@@ -16,7 +16,7 @@
 import { EdgevmError } from "@edgevm/contract";
 import type { FetchLike, HealthTracker } from "./health.js";
 import { relayResponse } from "./http.js";
-import { failoversTotal } from "./metrics.js";
+import type { FrontDoorMetrics } from "./metrics.js";
 import type { FrontDoorRegion } from "./placement.js";
 import {
   classifyResponse,
@@ -30,6 +30,7 @@ import {
 export interface ForwardDeps {
   fetch: FetchLike;
   health: HealthTracker;
+  metrics: Pick<FrontDoorMetrics, "failoversTotal">;
 }
 
 function relay(res: Response, region: string, req: UpstreamRequest): Response {
@@ -66,7 +67,7 @@ export async function forwardWithFailover(
         );
       }
       attempts.push(`${region.name}: ${reason}`);
-      if (next) failoversTotal.inc({ from: region.name, reason: "unreachable" });
+      if (next) deps.metrics.failoversTotal.inc({ from: region.name, reason: "unreachable" });
       continue;
     }
     const c = await classifyResponse(res);
@@ -80,7 +81,7 @@ export async function forwardWithFailover(
     if (!movable || (pinned && c.kind === "capacity")) return relay(c.response, region.name, req);
     attempts.push(`${region.name}: ${c.reason}`);
     retryAfterS = minDefined(retryAfterS, c.retryAfterS);
-    if (next) failoversTotal.inc({ from: region.name, reason: c.kind });
+    if (next) deps.metrics.failoversTotal.inc({ from: region.name, reason: c.kind });
   }
   const retry = retryAfterS ?? Math.ceil(deps.health.cooldownMs / 1000);
   if (pinned) {

@@ -1,9 +1,11 @@
-import type { HostDirectory } from "../hosts/directory.js";
-import type { JobRecord } from "../jobs/job-record.js";
+import type { HostDirectoryApi } from "../hosts/directory-api.js";
+import type { JobRecordApi } from "../jobs/record-api.js";
 
 /**
  * The compute Worker's bindings. This is the contract with `runtime/` (which generates the workerd
- * config) and with the root `wrangler.toml`: keep the names stable.
+ * config) and with the root `wrangler.toml`: keep the names stable. A leaf: the Durable Objects
+ * are typed by their RPC interfaces (`*-api.ts`), never by the classes, so nothing here depends on
+ * the modules that use `Env`.
  */
 export interface Env {
   /** this region's name, e.g. "eu-west" */
@@ -24,7 +26,7 @@ export interface Env {
   /** JSON: `[{ "sha256": "<hex sha256 of the key>", "tenant": "acme" }]` */
   API_KEYS: string;
   /** class `JobRecord` (SQLite-backed Durable Object): one object per async job */
-  JOBS: DurableObjectNamespace<JobRecord>;
+  JOBS: DurableObjectNamespace<JobRecordApi>;
   /** class `HostDirectory`: one object per region (named after it), the region's emulator hosts */
-  HOSTS: DurableObjectNamespace<HostDirectory>;
+  HOSTS: DurableObjectNamespace<HostDirectoryApi>;
 }

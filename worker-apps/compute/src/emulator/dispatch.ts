@@ -13,8 +13,8 @@
  */
 
 import type { Env } from "../config/env.js";
-import { type HostTarget, hostSet } from "../hosts/host-set.js";
-import { hostTriesTotal } from "../http/metrics.js";
+import type { HostTarget } from "../hosts/host-set.js";
+import type { JobDeps } from "../isolate.js";
 import { EdgevmError, ERROR_STATUS, type ErrorBody, type ErrorCode } from "../shared/index.js";
 import { callEmulator } from "./emulator-fetch.js";
 
@@ -65,9 +65,15 @@ async function readCapacityAnswer(res: Response): Promise<CapacityAnswer> {
 }
 
 /** Starts the job on the first host that takes it; throws when none does (see module comment). */
-export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispatched> {
+export async function dispatchJob(
+  env: Env,
+  deps: JobDeps,
+  req: DispatchRequest,
+): Promise<Dispatched> {
+  const { hosts } = deps;
+  const { hostTriesTotal } = deps.metrics;
   const signal = AbortSignal.timeout(req.timeoutMs + HOST_CALL_GRACE_MS);
-  const candidates = await hostSet.candidates(env, req.image, {
+  const candidates = await hosts.candidates(env, req.image, {
     ...(req.exclude ? { exclude: req.exclude } : {}),
     place: true,
   });
@@ -77,7 +83,7 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
   for (const [i, host] of candidates.entries()) {
     // Counted before the answer: a host answers only once the job starts (or is refused), and
     // jobs sent meanwhile must see this one (the first was counted by `candidates`).
-    if (i > 0) hostSet.notePlaced(host);
+    if (i > 0) hosts.notePlaced(host);
     let res: Response;
     try {
       res = await callEmulator(
@@ -93,13 +99,13 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
         host,
       );
     } catch (err) {
-      hostSet.unplace(host);
+      hosts.unplace(host);
       // a configuration error (no secret) is not the host's fault: no other host would do better
       if (err instanceof EdgevmError && err.code !== "EMULATOR_UNAVAILABLE") throw err;
       if (signal.aborted) break;
       hostTriesTotal.inc({ outcome: "unreachable" });
       tried.push(`${host.id}: unreachable`);
-      void hostSet.unreachable(env, host);
+      void hosts.unreachable(env, host);
       continue;
     }
     if (res.ok && res.body !== null) {
@@ -108,7 +114,7 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
     }
     if (res.status === 429 || res.status === 503) {
       hostTriesTotal.inc({ outcome: "full" });
-      hostSet.unplace(host);
+      hosts.unplace(host);
       const answer = await readCapacityAnswer(res);
       tried.push(`${host.id}: ${answer.code}`);
       full ??= answer;
@@ -118,7 +124,7 @@ export async function dispatchJob(env: Env, req: DispatchRequest): Promise<Dispa
       continue;
     }
     hostTriesTotal.inc({ outcome: "rejected" });
-    hostSet.unplace(host);
+    hosts.unplace(host);
     return { kind: "answered", response: res };
   }
   if (full !== undefined) {

@@ -6,18 +6,23 @@
  * so after the object restarts the table is whole again within one heartbeat interval (until then
  * the Worker falls back to its configured `EMULATOR` host). An alarm expires silent hosts even when
  * nobody asks, so "host left" appears in the logs within `HOST_TTL_MS` of the host going quiet.
+ *
+ * Its clock (the TTL) and logger are the isolate context's (`isolate.ts`), passed to the
+ * constructor; the runtime constructs the class `defineHostDirectory` binds to one (`worker.ts`).
  */
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config/env.js";
-import { rootLogger } from "../http/log.js";
+import type { IsolateContext } from "../isolate.js";
 import {
   HEARTBEAT_INTERVAL_MS,
   type HeartbeatAck,
   HOST_TTL_MS,
   type HostHeartbeat,
   type HostLeave,
+  type Logger,
 } from "../shared/index.js";
+import type { HostDirectoryApi } from "./directory-api.js";
 import {
   dropUnreachable,
   expireMembers,
@@ -27,22 +32,31 @@ import {
   recordHeartbeat,
 } from "./members.js";
 
-const log = rootLogger.child({ component: "host-directory" });
+/** What the directory uses of its isolate. */
+export type DirectoryDeps = Pick<IsolateContext, "now" | "log">;
 
-export class HostDirectory extends DurableObject<Env> {
+export class HostDirectory extends DurableObject<Env> implements HostDirectoryApi {
   private readonly members: MemberTable = new Map();
   /** when the alarm is set for (unix ms), so a heartbeat does not rewrite it every time */
   private alarmAt: number | undefined;
+  private readonly now: () => number;
+  private readonly log: Logger;
+
+  constructor(ctx: DurableObjectState, env: Env, isolate: DirectoryDeps) {
+    super(ctx, env);
+    this.now = isolate.now;
+    this.log = isolate.log.child({ component: "host-directory" });
+  }
 
   /** Registers or refreshes a host (of this region: the route checked it). */
   async heartbeat(beat: HostHeartbeat): Promise<HeartbeatAck> {
-    const now = Date.now();
+    const now = this.now();
     this.expire(now);
     const change = recordHeartbeat(this.members, beat, now);
     if (change.kind === "joined") {
-      log.info("host joined", { host: beat.host, url: beat.url, region: beat.region });
+      this.log.info("host joined", { host: beat.host, url: beat.url, region: beat.region });
     } else if (change.kind === "rejoined") {
-      log.info("host restarted", { host: beat.host, url: beat.url });
+      this.log.info("host restarted", { host: beat.host, url: beat.url });
     }
     await this.scheduleExpiry();
     return {
@@ -56,30 +70,30 @@ export class HostDirectory extends DurableObject<Env> {
   /** A host stopping cleanly: gone at once, so nothing more is placed on it. */
   async leave(request: HostLeave): Promise<void> {
     if (this.members.delete(request.host))
-      log.info("host left", { host: request.host, reason: "leave" });
+      this.log.info("host left", { host: request.host, reason: "leave" });
   }
 
   /** Live hosts (silent ones expired first). */
   async list(): Promise<Member[]> {
-    this.expire(Date.now());
+    this.expire(this.now());
     return [...this.members.values()];
   }
 
   /** A Worker could not connect to this incarnation of the host: drop it until it heartbeats again. */
   async reportUnreachable(host: string, startedAt: number): Promise<void> {
     const gone = dropUnreachable(this.members, host, startedAt);
-    if (gone) log.warn("host left", { host, reason: "unreachable" });
+    if (gone) this.log.warn("host left", { host, reason: "unreachable" });
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = undefined;
-    this.expire(Date.now());
+    this.expire(this.now());
     await this.scheduleExpiry();
   }
 
   private expire(now: number): void {
     for (const gone of expireMembers(this.members, now, HOST_TTL_MS)) {
-      log.warn("host left", {
+      this.log.warn("host left", {
         host: gone.host,
         reason: "heartbeat timeout",
         silentMs: now - gone.lastSeenAt,
@@ -98,4 +112,13 @@ export class HostDirectory extends DurableObject<Env> {
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
   }
+}
+
+/** The class the runtime constructs (`ctx`, `env`), bound to the isolate context `isolate` gives. */
+export function defineHostDirectory(isolate: () => DirectoryDeps) {
+  return class extends HostDirectory {
+    constructor(ctx: DurableObjectState, env: Env) {
+      super(ctx, env, isolate());
+    }
+  };
 }

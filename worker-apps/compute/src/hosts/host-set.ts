@@ -4,6 +4,9 @@
  * old), and the candidates for one job in placement order. With no member in the directory (it
  * restarted a moment ago, or no host was started with `--join`, as under `wrangler dev`), the
  * configured host (`EMULATOR` / `EMULATOR_URL`) is the only candidate.
+ *
+ * One per isolate context (`isolate.ts`), not per module: tests make their own, with a clock they
+ * move forward to expire the cache.
  */
 
 import type { Env } from "../config/env.js";
@@ -36,16 +39,30 @@ export function memberTarget(member: Member): HostTarget {
   return { id: member.host, member, origin, describe: member.url, fetch: (r) => fetch(r) };
 }
 
+export interface HostSetOptions {
+  /** unix ms; `Date.now` by default */
+  now?: () => number;
+  /** [0, 1), placement's tie-break (see placement.ts); `Math.random` by default */
+  random?: () => number;
+}
+
 export class HostSet {
+  private readonly now: () => number;
+  private readonly random: () => number;
   private cache: { at: number; members: Member[] } | undefined;
   /** the directory call under way, shared by the requests that find the cache stale meanwhile */
   private listing: Promise<Member[]> | undefined;
   /** per host: jobs this isolate sent there that have not ended yet (queued, running, on the way) */
   private readonly inflight = new Map<string, number>();
 
+  constructor(options: HostSetOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
   /** The directory's live members (cached). */
   async members(env: Env): Promise<Member[]> {
-    const now = Date.now();
+    const now = this.now();
     if (this.cache && now - this.cache.at < HOSTS_CACHE_MS) return this.cache.members;
     this.listing ??= directory(env)
       .list()
@@ -78,11 +95,18 @@ export class HostSet {
         : [{ ...emulatorFetch(env), id: CONFIGURED_HOST_ID }];
     }
     const placedSince = new Map(members.map((m) => [m.host, this.unseen(m)]));
-    let ranked = rankHosts({ members, image, placedSince, ...(exclude ? { exclude } : {}) });
+    const random = this.random;
+    let ranked = rankHosts({
+      members,
+      image,
+      placedSince,
+      random,
+      ...(exclude ? { exclude } : {}),
+    });
     // Excluding every host (a one-host region whose host lost the job and came back) would leave
     // the job nowhere to run: then the excluded hosts are candidates again.
     if (ranked.length === 0 && exclude !== undefined) {
-      ranked = rankHosts({ members, image, placedSince });
+      ranked = rankHosts({ members, image, placedSince, random });
     }
     const targets = ranked.map((r) => memberTarget(r.member));
     if (options.place && targets[0] !== undefined) this.notePlaced(targets[0]);
@@ -135,13 +159,4 @@ export class HostSet {
       .reportUnreachable(member.host, member.startedAt)
       .catch(() => {});
   }
-
-  /** Forgets the cached list (tests; and after a directory error). */
-  reset(): void {
-    this.cache = undefined;
-    this.inflight.clear();
-  }
 }
-
-/** One per isolate: placement counts are shared by every request this isolate serves. */
-export const hostSet = new HostSet();

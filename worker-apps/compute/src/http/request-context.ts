@@ -1,17 +1,20 @@
-/** Request id (accepted or generated), per-request logger, access log line and request counter. */
+/**
+ * Request id (accepted or generated), per-request logger, access log line and request counter
+ * (the logger and counter of the isolate context, `c.var.isolate`).
+ */
 
 import type { MiddlewareHandler } from "hono";
 import { HEARTBEAT_PATH, pickRequestId, REQUEST_ID_HEADER } from "../shared/index.js";
 import type { AppEnv } from "./app-env.js";
-import { rootLogger } from "./log.js";
-import { httpRequestsTotal, routeLabel } from "./metrics.js";
+import { routeLabel } from "./metrics.js";
 
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = Date.now();
+    const { log, metrics } = c.var.isolate;
     const requestId = pickRequestId(c.req.header(REQUEST_ID_HEADER));
     c.set("requestId", requestId);
-    c.set("log", rootLogger.child({ requestId, region: c.env.REGION }));
+    c.set("log", log.child({ requestId, region: c.env.REGION }));
     await next();
     // Responses passed through from the emulator (or fetch) have immutable headers: copy once.
     try {
@@ -21,7 +24,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
       c.res.headers.set(REQUEST_ID_HEADER, requestId);
     }
     const status = c.res.status;
-    httpRequestsTotal.inc({ route: routeLabel(c.req.path), status: String(status) });
+    metrics.httpRequestsTotal.inc({ route: routeLabel(c.req.path), status: String(status) });
     // Host heartbeats (one per host per second) are counted, and logged only when they fail.
     const quiet = c.req.path === HEARTBEAT_PATH && status < 400;
     c.var.log[quiet ? "debug" : "info"]("request", {

@@ -13,14 +13,18 @@
  * this object's isolate (the runtime restarted mid-run, the alarm was lost…) and the run started
  * more than `timeoutMs + RUN_GRACE_MS` ago, it ends `crashed` with a reason. A run also keeps an
  * alarm at that deadline, so the check happens even if nobody asks for the job.
+ *
+ * Its runs use the isolate context (`isolate.ts`: host set, metrics, logger), passed to the
+ * constructor; the runtime constructs the class `defineJobRecord` binds to one (`worker.ts`). Its
+ * times stay on `Date.now`: they become storage alarms, which the runtime fires on its own clock.
  */
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../config/env.js";
 import { HOST_CALL_GRACE_MS } from "../emulator/dispatch.js";
-import { rootLogger } from "../http/log.js";
-import { jobsHostLostTotal } from "../http/metrics.js";
+import type { IsolateContext } from "../isolate.js";
 import { EdgevmError } from "../shared/index.js";
+import type { CreateJobInput, JobRecordApi } from "./record-api.js";
 import { runJob } from "./run-job.js";
 import {
   ensureSchema,
@@ -57,20 +61,17 @@ function imageOf(request: string): string {
   return typeof parsed.image === "string" ? parsed.image : "base";
 }
 
-export interface CreateJobInput {
-  id: string;
-  tenant: string;
-  request: string;
-  requestId: string;
-  timeoutMs: number;
-}
+/** What a record uses of its isolate. */
+export type RecordDeps = Pick<IsolateContext, "hosts" | "metrics" | "log">;
 
-export class JobRecord extends DurableObject<Env> {
+export class JobRecord extends DurableObject<Env> implements JobRecordApi {
   /** true while this instance is running the job (in-memory: gone after a restart) */
   private running = false;
+  private readonly isolate: RecordDeps;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Env, isolate: RecordDeps) {
     super(ctx, env);
+    this.isolate = isolate;
     ensureSchema(ctx.storage.sql);
   }
 
@@ -112,7 +113,12 @@ export class JobRecord extends DurableObject<Env> {
   }
 
   private async run(job: StoredJob): Promise<void> {
-    const log = rootLogger.child({ requestId: job.requestId, jobId: job.id, tenant: job.tenant });
+    const { jobsHostLostTotal } = this.isolate.metrics;
+    const log = this.isolate.log.child({
+      requestId: job.requestId,
+      jobId: job.id,
+      tenant: job.tenant,
+    });
     const sql = this.ctx.storage.sql;
     const startedAt = Date.now();
     this.running = true;
@@ -179,7 +185,7 @@ export class JobRecord extends DurableObject<Env> {
 
   /** One run on the best host that has not lost this job yet. */
   private attempt(job: StoredJob, body: Uint8Array, lostOn: readonly string[]) {
-    return runJob(this.env, {
+    return runJob(this.env, this.isolate, {
       body,
       image: imageOf(job.request),
       timeoutMs: job.timeoutMs,
@@ -200,7 +206,16 @@ export class JobRecord extends DurableObject<Env> {
       "the job's run was interrupted (the runtime restarted or the run was lost) and it did not " +
       `finish within its timeout (${job.timeoutMs} ms) plus ${RUN_GRACE_MS} ms`;
     markCrashed(this.ctx.storage.sql, message, Date.now());
-    rootLogger.warn("async job lost", { requestId: job.requestId, jobId: job.id });
+    this.isolate.log.warn("async job lost", { requestId: job.requestId, jobId: job.id });
     return { ...job, state: "crashed", message, finishedAt: Date.now() };
   }
+}
+
+/** The class the runtime constructs (`ctx`, `env`), bound to the isolate context `isolate` gives. */
+export function defineJobRecord(isolate: () => RecordDeps) {
+  return class extends JobRecord {
+    constructor(ctx: DurableObjectState, env: Env) {
+      super(ctx, env, isolate());
+    }
+  };
 }

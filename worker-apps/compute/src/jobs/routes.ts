@@ -2,7 +2,7 @@
 
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app-env.js";
-import { EdgevmError } from "../shared/index.js";
+import { type AcceptedJob, EdgevmError } from "../shared/index.js";
 import { isJobId, newJobId, recordName } from "./ids.js";
 import { runJob, streamJob } from "./run-job.js";
 import { readJobBody, validateJob } from "./validate.js";
@@ -41,7 +41,7 @@ export function jobRoutes(): Hono<AppEnv> {
         timeoutMs: spec.timeoutMs,
       });
       c.var.log.info("async job accepted", { jobId: id, argv0: spec.command[0] });
-      return c.json({ id }, 202);
+      return c.json({ id } satisfies AcceptedJob, 202);
     }
 
     const stream = c.req.header("accept")?.includes("text/event-stream") === true;
@@ -53,8 +53,8 @@ export function jobRoutes(): Hono<AppEnv> {
     };
     // Stream: events reach the client as the host emits them. Wait: the result, or the error
     // ({error:{code,message}}, status, Retry-After) as the host or the dispatch reported it.
-    if (stream) return streamJob(c.env, { ...req, mode: "stream" });
-    const outcome = await runJob(c.env, { ...req, mode: "wait" });
+    if (stream) return streamJob(c.env, c.var.isolate, { ...req, mode: "stream" });
+    const outcome = await runJob(c.env, c.var.isolate, { ...req, mode: "wait" });
     switch (outcome.kind) {
       case "result":
         return c.json(outcome.result);

@@ -8,8 +8,7 @@
 import type { Env } from "../config/env.js";
 import { type DispatchRequest, dispatchJob } from "../emulator/dispatch.js";
 import { collectResult, guardStream, hostLostError } from "../emulator/sse.js";
-import { hostSet } from "../hosts/host-set.js";
-import { jobsForwardedTotal, jobsHostLostTotal } from "../http/metrics.js";
+import type { JobDeps } from "../isolate.js";
 import {
   EdgevmError,
   ERROR_STATUS,
@@ -49,10 +48,11 @@ function refused(err: EdgevmError): RunOutcome {
   return { kind: "error", status: ERROR_STATUS[err.code], error: err.toBody(), retryAfter };
 }
 
-export async function runJob(env: Env, req: RunRequest): Promise<RunOutcome> {
+export async function runJob(env: Env, deps: JobDeps, req: RunRequest): Promise<RunOutcome> {
+  const { jobsForwardedTotal, jobsHostLostTotal } = deps.metrics;
   let dispatched: Awaited<ReturnType<typeof dispatchJob>>;
   try {
-    dispatched = await dispatchJob(env, req);
+    dispatched = await dispatchJob(env, deps, req);
   } catch (err) {
     jobsForwardedTotal.inc({ mode: req.mode, status: "error" });
     if (!(err instanceof EdgevmError)) throw err;
@@ -75,7 +75,7 @@ export async function runJob(env: Env, req: RunRequest): Promise<RunOutcome> {
     };
   }
   const collected = await collectResult(dispatched.events);
-  hostSet.noteEnded(dispatched.host);
+  deps.hosts.noteEnded(dispatched.host);
   switch (collected.kind) {
     case "result":
       jobsForwardedTotal.inc({ mode: req.mode, status: "200" });
@@ -101,10 +101,11 @@ export async function runJob(env: Env, req: RunRequest): Promise<RunOutcome> {
  * event (HOST_LOST) if the host goes away mid-job. Errors before the job starts are thrown (or,
  * for the job's own errors, returned as the host's JSON answer).
  */
-export async function streamJob(env: Env, req: RunRequest): Promise<Response> {
+export async function streamJob(env: Env, deps: JobDeps, req: RunRequest): Promise<Response> {
+  const { jobsForwardedTotal, jobsHostLostTotal } = deps.metrics;
   let dispatched: Awaited<ReturnType<typeof dispatchJob>>;
   try {
-    dispatched = await dispatchJob(env, req);
+    dispatched = await dispatchJob(env, deps, req);
   } catch (err) {
     jobsForwardedTotal.inc({ mode: req.mode, status: "error" });
     throw err;
@@ -117,7 +118,7 @@ export async function streamJob(env: Env, req: RunRequest): Promise<Response> {
   const host = dispatched.host;
   const events = guardStream(dispatched.events, host.id, {
     onLost: () => jobsHostLostTotal.inc({ mode: req.mode, retried: "false" }),
-    onEnd: () => hostSet.noteEnded(host),
+    onEnd: () => deps.hosts.noteEnded(host),
   });
   return new Response(events, {
     status: 200,

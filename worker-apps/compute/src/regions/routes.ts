@@ -7,10 +7,17 @@ import { Hono } from "hono";
 import type { Env } from "../config/env.js";
 import { parseRegions, type RegionConfig } from "../config/parse.js";
 import { callEmulator, emulatorFetch } from "../emulator/emulator-fetch.js";
-import { hostSet } from "../hosts/host-set.js";
 import type { Member } from "../hosts/members.js";
 import type { AppEnv } from "../http/app-env.js";
-import { type Capacity, EdgevmError, type HostView, type RegionView } from "../shared/index.js";
+import type { IsolateContext } from "../isolate.js";
+import {
+  type Capacity,
+  EdgevmError,
+  type HostView,
+  type ImageCapacity,
+  type RegionPool,
+  type RegionView,
+} from "../shared/index.js";
 
 /**
  * How long (ms) to wait for another region's `/healthz` before calling it unhealthy: a listing
@@ -18,13 +25,14 @@ import { type Capacity, EdgevmError, type HostView, type RegionView } from "../s
  */
 export const REGION_PROBE_TIMEOUT_MS = 500;
 
-function hostView(cap: Capacity, url: string, member?: Member): HostView {
+/** `now`: the isolate's clock, the directory's clock for `lastSeenAt` (both `Date.now` deployed) */
+function hostView(cap: Capacity, url: string, now: number, member?: Member): HostView {
   return {
     id: cap.host,
     url,
     healthy: true,
     state: member?.state ?? "active",
-    lastSeenMs: member === undefined ? null : Math.max(0, Date.now() - member.lastSeenAt),
+    lastSeenMs: member === undefined ? null : Math.max(0, now - member.lastSeenAt),
     startedAt: member?.startedAt ?? null,
     capacity: { ...cap.slots, queue: cap.queue, accel: cap.accel },
     images: cap.images.map((i) => ({ name: i.name, warm: i.warm, target: i.targetWarm })),
@@ -33,23 +41,23 @@ function hostView(cap: Capacity, url: string, member?: Member): HostView {
 
 function regionView(self: RegionConfig, hosts: HostView[], caps: Capacity[]): RegionView {
   const sum = (f: (cap: Capacity) => number) => caps.reduce((n, cap) => n + f(cap), 0);
-  const images = (f: (i: Capacity["images"][number]) => number) =>
+  const images = (f: (i: ImageCapacity) => number) =>
     sum((cap) => cap.images.reduce((n, i) => n + f(i), 0));
-  return {
-    name: self.name,
-    url: self.url,
-    healthy: hosts.length > 0,
-    hosts,
-    pool: {
-      warm: images((i) => i.warm),
-      busy: sum((cap) => cap.slots.busy),
-      target: images((i) => i.targetWarm ?? 0),
-    },
+  const pool: RegionPool = {
+    warm: images((i) => i.warm),
+    busy: sum((cap) => cap.slots.busy),
+    target: images((i) => i.targetWarm ?? 0),
   };
+  return { name: self.name, url: self.url, healthy: hosts.length > 0, hosts, pool };
 }
 
 /** This region: every host in its directory, or its configured host (asked now) when none joined. */
-async function ownRegion(env: Env, self: RegionConfig, requestId: string): Promise<RegionView> {
+async function ownRegion(
+  env: Env,
+  isolate: Pick<IsolateContext, "hosts" | "now">,
+  self: RegionConfig,
+  requestId: string,
+): Promise<RegionView> {
   const down: RegionView = {
     name: self.name,
     url: self.url,
@@ -57,12 +65,13 @@ async function ownRegion(env: Env, self: RegionConfig, requestId: string): Promi
     hosts: [],
     pool: null,
   };
-  const members = await hostSet.members(env).catch(() => [] as Member[]);
+  const members = await isolate.hosts.members(env).catch(() => [] as Member[]);
   if (members.length > 0) {
+    const now = isolate.now();
     const caps = members.map((m) => m.capacity);
     return regionView(
       self,
-      members.map((m) => hostView(m.capacity, m.url, m)),
+      members.map((m) => hostView(m.capacity, m.url, now, m)),
       caps,
     );
   }
@@ -70,7 +79,7 @@ async function ownRegion(env: Env, self: RegionConfig, requestId: string): Promi
     const res = await callEmulator(env, { method: "GET", path: "/v1/capacity", requestId });
     if (!res.ok) throw new Error(`capacity answered ${res.status}`);
     const cap = (await res.json()) as Capacity;
-    return regionView(self, [hostView(cap, emulatorFetch(env).describe)], [cap]);
+    return regionView(self, [hostView(cap, emulatorFetch(env).describe, isolate.now())], [cap]);
   } catch {
     return down;
   }
@@ -110,7 +119,9 @@ export function regionRoutes(): Hono<AppEnv> {
     // In REGIONS order; every probe runs in parallel.
     const views = await Promise.all(
       all.map((r) =>
-        r.name === c.env.REGION ? ownRegion(c.env, r, c.var.requestId) : otherRegion(r),
+        r.name === c.env.REGION
+          ? ownRegion(c.env, c.var.isolate, r, c.var.requestId)
+          : otherRegion(r),
       ),
     );
     return c.json(views);
@@ -118,7 +129,7 @@ export function regionRoutes(): Hono<AppEnv> {
 
   // The images of the best-placed host (every host of a region runs the same release).
   app.get("/images", async (c) => {
-    const [host] = await hostSet.candidates(c.env, "base");
+    const [host] = await c.var.isolate.hosts.candidates(c.env, "base");
     if (host === undefined) {
       throw new EdgevmError("EMULATOR_UNAVAILABLE", `region ${c.env.REGION} has no emulator host`, {
         retryAfterS: 1,

@@ -17,14 +17,23 @@
  *
  * Errors are thrown as `Error`s whose message starts with the stable code (`"NO_CAPACITY: …"`);
  * Workers RPC carries an error's message and name across the binding.
+ *
+ * Jobs run over the isolate context (`isolate.ts`), passed to the constructor; the runtime
+ * constructs the class `defineVmService` binds to one (`worker.ts`).
  */
 
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Env } from "../config/env.js";
-import { rootLogger } from "../http/log.js";
+import type { IsolateContext } from "../isolate.js";
 import { outcomeError, runJob, streamJob } from "../jobs/run-job.js";
 import { encodeJob, validateJob } from "../jobs/validate.js";
-import { EdgevmError, type JobRequest, type JobResult, pickRequestId } from "../shared/index.js";
+import {
+  EdgevmError,
+  type ErrorBody,
+  type JobRequest,
+  type JobResult,
+  pickRequestId,
+} from "../shared/index.js";
 
 export const RPC_DEFAULT_TENANT = "rpc";
 
@@ -32,8 +41,11 @@ export interface VmServiceProps {
   tenant?: string;
 }
 
-/** An RPC job: the HTTP body, plus an optional request id for tracing. */
-export type VmJob = JobRequest & { region?: string; requestId?: string };
+/** An RPC job: the HTTP body (`region` included), plus an optional request id for tracing. */
+export type VmJob = JobRequest & { requestId?: string };
+
+/** What the entrypoint uses of its isolate. */
+export type VmServiceDeps = Pick<IsolateContext, "hosts" | "metrics" | "log">;
 
 function rpcError(err: unknown): Error {
   if (!(err instanceof EdgevmError)) return err instanceof Error ? err : new Error(String(err));
@@ -43,6 +55,13 @@ function rpcError(err: unknown): Error {
 }
 
 export class VmService extends WorkerEntrypoint<Env, VmServiceProps> {
+  private readonly isolate: VmServiceDeps;
+
+  constructor(ctx: ExecutionContext<VmServiceProps>, env: Env, isolate: VmServiceDeps) {
+    super(ctx, env);
+    this.isolate = isolate;
+  }
+
   private tenant(): string {
     const tenant = this.ctx.props?.tenant;
     return typeof tenant === "string" && tenant !== "" ? tenant : RPC_DEFAULT_TENANT;
@@ -64,8 +83,8 @@ export class VmService extends WorkerEntrypoint<Env, VmServiceProps> {
   async run(job: VmJob): Promise<JobResult> {
     try {
       const req = this.prepare(job);
-      rootLogger.info("rpc run", { requestId: req.requestId, tenant: this.tenant() });
-      const outcome = await runJob(this.env, { ...req, mode: "rpc_run" });
+      this.isolate.log.info("rpc run", { requestId: req.requestId, tenant: this.tenant() });
+      const outcome = await runJob(this.env, this.isolate, { ...req, mode: "rpc_run" });
       if (outcome.kind !== "result") throw outcomeError(outcome);
       return outcome.result;
     } catch (err) {
@@ -81,12 +100,10 @@ export class VmService extends WorkerEntrypoint<Env, VmServiceProps> {
   async stream(job: VmJob): Promise<ReadableStream<Uint8Array>> {
     try {
       const req = this.prepare(job);
-      rootLogger.info("rpc stream", { requestId: req.requestId, tenant: this.tenant() });
-      const res = await streamJob(this.env, { ...req, mode: "rpc_stream" });
+      this.isolate.log.info("rpc stream", { requestId: req.requestId, tenant: this.tenant() });
+      const res = await streamJob(this.env, this.isolate, { ...req, mode: "rpc_stream" });
       if (!res.ok || res.body === null) {
-        const parsed = (await res.json().catch(() => null)) as {
-          error?: { code?: string; message?: string };
-        } | null;
+        const parsed = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
         throw new Error(
           `${parsed?.error?.code ?? "INTERNAL"}: ${parsed?.error?.message ?? `emulator answered ${res.status}`}`,
         );
@@ -96,4 +113,13 @@ export class VmService extends WorkerEntrypoint<Env, VmServiceProps> {
       throw rpcError(err);
     }
   }
+}
+
+/** The class the runtime constructs (`ctx`, `env`), bound to the isolate context `isolate` gives. */
+export function defineVmService(isolate: () => VmServiceDeps) {
+  return class extends VmService {
+    constructor(ctx: ExecutionContext<VmServiceProps>, env: Env) {
+      super(ctx, env, isolate());
+    }
+  };
 }

@@ -6,6 +6,7 @@
  */
 
 export {
+  type AcceptedJob,
   type ApiLimits,
   type Capacity,
   DEFAULT_LIMITS,
@@ -19,6 +20,7 @@ export {
   fromHex,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_PATH,
+  type Health,
   type HeartbeatAck,
   HOST_TTL_MS,
   type HostHeartbeat,
@@ -26,6 +28,7 @@ export {
   type HostView,
   hostHeartbeatSchema,
   hostLeaveSchema,
+  type ImageCapacity,
   type InterruptedJob,
   isJobId,
   type JobRequest,
@@ -40,6 +43,7 @@ export {
   parseStreamEvent,
   pickRequestId,
   REQUEST_ID_HEADER,
+  type RegionPool,
   type RegionView,
   readBodyWithLimit,
   type SignedHeaders,
@@ -53,6 +57,7 @@ export {
   verifyRequest,
 } from "@edgevm/contract";
 export {
+  type Counter,
   createLogger,
   type Logger,
   PROMETHEUS_CONTENT_TYPE,
