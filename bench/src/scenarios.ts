@@ -13,7 +13,7 @@ import type { Accel, BootImage } from "@edgevm/emulator/vm/types";
 import { silentLogger } from "@edgevm/observability";
 import { summary } from "./stats.js";
 
-/** A naive boot that has not answered by then is counted as hung (DESIGN.md: ~1 in 5 hang). */
+/** A naive boot that has not answered by then is counted as hung (~1 in 5 hang: docs/FACTS.md). */
 export const NAIVE_BOOT_DEADLINE_MS = 30_000;
 export const ECHO = { command: ["echo", "hello"] };
 

@@ -1,14 +1,34 @@
 /**
  * Pure resolution of the `regions` section of `config/edgevm.json` (plus env) into the regions the
  * local edge runs: each region's Worker port and URL, its emulator host, the front door, the user
- * apps (hosted in the first region's workerd, next to its compute Worker), and the API keys. Keys are configured in clear (dev keys) and handed to Workers only as SHA-256 hashes.
+ * apps (hosted in the first region's workerd, next to its compute Worker), and the API keys. Keys
+ * are configured in clear (dev keys) and handed to Workers only as SHA-256 hashes. The section's
+ * schema, with every field's description and default, is in regions-schema.ts.
  */
 import { createHash } from "node:crypto";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { EdgevmError } from "@edgevm/contract";
-import { parseCidr } from "@edgevm/front-door/cidr";
-import { z } from "zod";
+import { configIssue, parseConfig } from "@edgevm/emulator/config/issues";
+import { defaultStateDir } from "@edgevm/emulator/config/schema";
+import {
+  DEFAULT_EDGE_HOST,
+  DEFAULT_FRONT_DOOR_PORT,
+  DEFAULT_REGIONS,
+  ENV_API_KEY,
+  ENV_KEY_TENANT,
+  ENV_STATE_DIR,
+  type RegionEntry,
+  regionsFileSchema,
+} from "./regions-schema.js";
+
+export {
+  DEFAULT_EDGE_HOST,
+  DEFAULT_FRONT_DOOR_PORT,
+  DEFAULT_REGIONS,
+  ENV_KEY_TENANT,
+  RESERVED_APP_NAMES,
+  type RegionsFile,
+  regionsFileSchema,
+} from "./regions-schema.js";
 
 export interface Location {
   lat: number;
@@ -79,73 +99,6 @@ export interface RegionsConfig {
   stateDir: string;
 }
 
-const nameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lowercase letters, digits, -");
-const portSchema = z.int().min(0).max(65535);
-
-const regionSchema = z
-  .object({
-    name: nameSchema,
-    location: z
-      .object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
-      .strict(),
-    port: portSchema,
-    /** one emulator host */
-    emulator: z.object({ port: portSchema }).strict().optional(),
-    /** several emulator hosts (instead of `emulator`) */
-    emulators: z
-      .array(z.object({ port: portSchema }).strict())
-      .min(1)
-      .max(16)
-      .optional(),
-    cidrs: z
-      .array(z.string().refine((s) => parseCidr(s) !== undefined, "not an IPv4/IPv6 CIDR"))
-      .optional(),
-  })
-  .strict()
-  .refine((r) => (r.emulator === undefined) !== (r.emulators === undefined), {
-    message: "give either emulator: {port} or emulators: [{port}, …]",
-  });
-
-/** Worker apps that are not user apps: the region Worker itself and the front door. */
-export const RESERVED_APP_NAMES: readonly string[] = ["compute", "front-door"];
-
-const appSchema = z
-  .object({
-    name: nameSchema.refine(
-      (name) => !RESERVED_APP_NAMES.includes(name),
-      "compute and front-door are not user apps",
-    ),
-    port: portSchema,
-  })
-  .strict();
-
-export const regionsFileSchema = z
-  .object({
-    host: z.string().min(1).optional(),
-    stateDir: z.string().min(1).optional(),
-    frontDoor: z.object({ port: portSchema }).strict().optional(),
-    apiKeys: z.array(z.object({ key: z.string().min(8), tenant: nameSchema }).strict()).optional(),
-    list: z.array(regionSchema).min(1).optional(),
-    apps: z.array(appSchema).optional(),
-  })
-  .strict();
-
-export type RegionsFile = z.infer<typeof regionsFileSchema>;
-
-export const DEFAULT_REGIONS: NonNullable<RegionsFile["list"]> = [
-  { name: "eu-west", location: { lat: 48.86, lon: 2.35 }, port: 8801, emulator: { port: 8791 } },
-  { name: "us-east", location: { lat: 38.9, lon: -77.0 }, port: 8802, emulator: { port: 8792 } },
-  {
-    name: "ap-south",
-    location: { lat: 1.35, lon: 103.8 },
-    port: 8803,
-    emulator: { port: 8793 },
-  },
-];
-export const DEFAULT_FRONT_DOOR_PORT = 8787;
-/** Tenant of the key given in `EDGEVM_API_KEY`. */
-export const ENV_KEY_TENANT = "default";
-
 /**
  * The regions config from the whole config file's JSON (its `regions` section) and env:
  * `EDGEVM_API_KEY` adds a key (tenant `default`) before the configured ones; `EDGEVM_STATE_DIR`
@@ -154,30 +107,30 @@ export const ENV_KEY_TENANT = "default";
 export function resolveRegions(
   file: unknown,
   env: Readonly<Record<string, string | undefined>> = {},
+  /** the config file as the user named it, for errors */
+  fileName?: string,
 ): RegionsConfig {
   const section =
     typeof file === "object" && file !== null ? (file as { regions?: unknown }).regions : undefined;
-  const parsed = regionsFileSchema.safeParse(section ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `regions.${i.path.join(".")}: ${i.message}`);
-    throw new EdgevmError("INVALID_CONFIG", `invalid config: ${issues.join("; ")}`, {
-      details: issues,
-    });
-  }
-  const data = parsed.data;
-  const host = data.host ?? "127.0.0.1";
+  const data = parseConfig(regionsFileSchema, section ?? {}, ["regions"], fileName);
+  const host = data.host ?? DEFAULT_EDGE_HOST;
   const list = data.list ?? DEFAULT_REGIONS;
-  checkUnique(
+  const unique = (path: string, what: string, values: Array<string | number>) =>
+    checkUnique(path, what, values, fileName);
+  unique(
+    "regions.list",
     "region name",
     list.map((r) => r.name),
   );
   const apps = data.apps ?? [];
-  checkUnique(
+  unique(
+    "regions.apps",
     "app name",
     apps.map((a) => a.name),
   );
   const frontDoorPort = data.frontDoor?.port ?? DEFAULT_FRONT_DOOR_PORT;
-  checkUnique(
+  unique(
+    "regions",
     "port",
     [
       frontDoorPort,
@@ -188,9 +141,9 @@ export function resolveRegions(
   // the schema guarantees at least one region
   const appRegion = list[0]?.name ?? "";
   const apiKeys: ApiKey[] = [];
-  if (env.EDGEVM_API_KEY) apiKeys.push({ key: env.EDGEVM_API_KEY, tenant: ENV_KEY_TENANT });
-  for (const k of data.apiKeys ?? []) if (k.key !== env.EDGEVM_API_KEY) apiKeys.push(k);
-  const cacheHome = env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), ".cache");
+  const envKey = env[ENV_API_KEY];
+  if (envKey) apiKeys.push({ key: envKey, tenant: ENV_KEY_TENANT });
+  for (const k of data.apiKeys ?? []) if (k.key !== envKey) apiKeys.push(k);
   return {
     host,
     frontDoor: { port: frontDoorPort, url: httpUrl(host, frontDoorPort) },
@@ -218,12 +171,12 @@ export function resolveRegions(
       url: httpUrl(host, a.port),
       region: appRegion,
     })),
-    stateDir: env.EDGEVM_STATE_DIR ?? data.stateDir ?? join(cacheHome, "edgevm"),
+    stateDir: env[ENV_STATE_DIR] ?? data.stateDir ?? defaultStateDir(env),
   };
 }
 
 /** A region's emulator host ports (the schema guarantees exactly one of the two forms). */
-function hostPorts(region: z.infer<typeof regionSchema>): number[] {
+function hostPorts(region: RegionEntry): number[] {
   return (region.emulators ?? (region.emulator ? [region.emulator] : [])).map((e) => e.port);
 }
 
@@ -250,11 +203,16 @@ export function findRegion(config: RegionsConfig, name: string): ResolvedRegion 
   return region;
 }
 
-function checkUnique(what: string, values: Array<string | number>): void {
+function checkUnique(
+  path: string,
+  what: string,
+  values: Array<string | number>,
+  fileName: string | undefined,
+): void {
   const seen = new Set<string | number>();
   for (const value of values) {
     if (seen.has(value))
-      throw new EdgevmError("INVALID_CONFIG", `invalid config: ${what} ${value} is used twice`);
+      throw configIssue({ path, message: `${what} ${value} is used twice` }, fileName);
     seen.add(value);
   }
 }

@@ -228,6 +228,29 @@ describe("resolveRegions", () => {
     expect((caught as Error).message).toContain(field);
   });
 
+  it("names the config file and the field in its errors", () => {
+    const file = "config/edgevm.json";
+    expect(() => resolveRegions({ regions: { list: [] } }, ENV, file)).toThrow(
+      expect.objectContaining({
+        code: "INVALID_CONFIG",
+        message: "config/edgevm.json: regions.list: must have at least 1 entry",
+        details: {
+          file,
+          issues: [{ path: "regions.list", message: "must have at least 1 entry" }],
+        },
+      }),
+    );
+    const r = (name: string) => ({
+      name,
+      location: { lat: 0, lon: 0 },
+      port: 0,
+      emulator: { port: 0 },
+    });
+    expect(() => resolveRegions({ regions: { list: [r("a"), r("a")] } }, ENV, file)).toThrow(
+      "config/edgevm.json: regions.list: region name a is used twice",
+    );
+  });
+
   it("rejects duplicate names and ports (port 0 may repeat)", () => {
     const r = (name: string, port: number, emu: number) => ({
       name,

@@ -1,5 +1,5 @@
-import { EdgevmError } from "@edgevm/contract";
 import { z } from "zod";
+import { configIssue } from "./issues.js";
 
 /** Per-image pool bounds; the autoscaler chooses the targets between them. */
 export interface PoolConfig {
@@ -52,20 +52,67 @@ export const DEFAULT_PREWARM = 2;
  */
 export const DEFAULT_MAX_PER_SLOT = 2;
 
+/** VMs per pool, at most 256. */
 const count = z.int().min(0).max(256);
 
-/** `{ warm, spawned }`, the shape before autoscaling: read as `min = prewarm = warm`. */
-const legacyPoolSchema = z.object({ warm: count, spawned: count }).strict();
-
 const scaledPoolSchema = z
-  .object({ min: count, max: count, prewarm: count, spawned: count })
+  .object({
+    min: count
+      .describe("warm VMs kept even when idle; `--warm`/`EDGEVM_POOL_WARM` set it for every pool")
+      .meta({ default: 0 }),
+    max: count
+      .describe(
+        "warm VMs never exceeded; the autoscaler stays at or below it (and within `limits.memoryBudgetMiB`)",
+      )
+      .meta({
+        defaultText: `the larger of \`min\` and ${DEFAULT_MAX_PER_SLOT} × \`limits.slots\``,
+      }),
+    prewarm: count
+      .describe("warm VMs filled at start-up, kept until the first job or `scaling.idleToZeroMs`")
+      .meta({ defaultText: "`min`" }),
+    spawned: count
+      .describe(
+        "pre-spawned QEMU processes waiting to restore (~16 MiB each, no CPU), kept even when idle; `--spawned`/`EDGEVM_POOL_SPAWNED` set it for every pool",
+      )
+      .meta({ default: 0 }),
+  })
   .partial()
   .strict();
 
-export const poolFileSchema = z.union([legacyPoolSchema, scaledPoolSchema]);
+/** `{ warm, spawned }`, the shape before autoscaling: read as `min = prewarm = warm`. */
+const legacyPoolSchema = z
+  .object({
+    warm: count.describe(
+      "older form `{ warm, spawned }` (both required): `min` = `prewarm` = `warm`, `max` as above",
+    ),
+    spawned: count,
+  })
+  .strict();
+
+export const poolFileSchema = z.union([scaledPoolSchema, legacyPoolSchema], {
+  error: "must be { min, max, prewarm, spawned } (each optional) or the older { warm, spawned }",
+});
 
 export const scalingFileSchema = z
-  .object({ idleToZeroMs: z.int().min(1), fillConcurrency: z.int().min(1).max(64) })
+  .object({
+    idleToZeroMs: z
+      .int()
+      .min(1)
+      .describe(
+        "ms without a job after which a pool shrinks to its `min` (zero by default): long enough to ride out gaps between bursts, short enough to give the memory back",
+      )
+      .meta({ default: DEFAULT_IDLE_TO_ZERO_MS }),
+    fillConcurrency: z
+      .int()
+      .min(1)
+      .max(64)
+      .describe(
+        `VMs each pool prepares in parallel (spawn, restore, warm-up); a preparation keeps about one core busy under TCG, so the default leaves half the cores to running jobs`,
+      )
+      .meta({
+        defaultText: `one per ${CORES_PER_FILL_WORKER} cores, 1 to ${MAX_DEFAULT_FILL_CONCURRENCY}`,
+      }),
+  })
   .partial()
   .strict();
 
@@ -82,6 +129,8 @@ export function resolvePools(
   file: Readonly<Record<string, PoolFileEntry>> | undefined,
   slots: number,
   overrides: PoolOverrides,
+  /** the config file, for errors */
+  fileName?: string,
 ): Record<string, PoolConfig> {
   const defaultMax = slots * DEFAULT_MAX_PER_SLOT;
   const entries = file ?? { base: { prewarm: DEFAULT_PREWARM } };
@@ -112,9 +161,12 @@ export function resolvePools(
     }
     if (overrides.spawned !== undefined) pool.spawned = overrides.spawned;
     if (!(pool.min <= pool.prewarm && pool.prewarm <= pool.max)) {
-      throw new EdgevmError(
-        "INVALID_REQUEST",
-        `invalid config: pools.${name} needs min ≤ prewarm ≤ max (got ${pool.min}, ${pool.prewarm}, ${pool.max})`,
+      throw configIssue(
+        {
+          path: `emulator.pools.${name}`,
+          message: `needs min ≤ prewarm ≤ max (got ${pool.min}, ${pool.prewarm}, ${pool.max})`,
+        },
+        fileName,
       );
     }
     pools[name] = pool;

@@ -1,68 +1,51 @@
 import { accessSync, constants } from "node:fs";
-import { availableParallelism, homedir, tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { EdgevmError } from "@edgevm/contract";
 import { z } from "zod";
+import { configIssue, parseConfig } from "./issues.js";
+import {
+  type ConfigOverrides,
+  EMULATOR_OVERRIDES,
+  envOf,
+  type Overridden,
+  stringOverride,
+  wholeNumber,
+} from "./overrides.js";
 import {
   DEFAULT_IDLE_TO_ZERO_MS,
   defaultFillConcurrency,
   type PoolConfig,
-  poolFileSchema,
   resolvePools,
   type ScalingConfig,
-  scalingFileSchema,
 } from "./pools.js";
+import {
+  DEFAULT_ACCEL,
+  DEFAULT_HOST_ID,
+  DEFAULT_LIMITS,
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_LISTEN_PORT,
+  DEFAULT_REGION,
+  defaultStateDir,
+  type EmulatorLimits,
+  emulatorSectionSchema,
+} from "./schema.js";
 
+export type { ConfigOverrides } from "./overrides.js";
 export type { PoolConfig, ScalingConfig } from "./pools.js";
+export { DEFAULT_LIMITS, type EmulatorLimits, type EmulatorSection } from "./schema.js";
 
 /** Development secret used when none is configured; `edgevm emulator` warns when it is in use. */
 export const DEV_SECRET = "edgevm-dev-secret-change-me";
 
+/**
+ * The file's JSON as this package reads it: its `emulator` section; other sections pass (the
+ * runtime checks the whole file: runtime/src/config/file-schema.ts).
+ */
 const emulatorFileSchema = z
-  .object({
-    region: z.string().min(1).optional(),
-    host: z.string().min(1).optional(),
-    secret: z.string().min(16).optional(),
-    listen: z
-      .object({ host: z.string().optional(), port: z.int().min(0).max(65535).optional() })
-      .strict()
-      .optional(),
-    accel: z.enum(["auto", "kvm", "tcg"]).optional(),
-    stateDir: z.string().optional(),
-    runDir: z.string().optional(),
-    templateDir: z.string().optional(),
-    limits: z
-      .object({
-        slots: z.int().min(1).max(1024),
-        maxQueue: z.int().min(0),
-        queueTimeoutMs: z.int().min(1),
-        maxOutputBytes: z.int().min(1),
-        maxBodyBytes: z.int().min(1024),
-        defaultTimeoutMs: z.int().min(1),
-        maxTimeoutMs: z.int().min(1),
-        defaultMemoryMiB: z.int().min(96),
-        minMemoryMiB: z.int().min(96),
-        maxMemoryMiB: z.int().min(96),
-        maxVcpus: z.int().min(1).max(64),
-        memoryBudgetMiB: z.int().min(128),
-      })
-      .partial()
-      .strict()
-      .optional(),
-    pools: z.record(z.string(), poolFileSchema).optional(),
-    scaling: scalingFileSchema.optional(),
-    join: z
-      .object({ url: z.string().min(1), advertiseUrl: z.string().min(1).optional() })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-export const configFileSchema = z
-  .object({ $comment: z.string().optional(), emulator: emulatorFileSchema.optional() })
+  .object({ $comment: z.string().optional(), emulator: emulatorSectionSchema.optional() })
   .passthrough();
 
-export type ConfigFile = z.infer<typeof configFileSchema>;
+export type ConfigFile = z.infer<typeof emulatorFileSchema>;
 
 export interface EmulatorConfig {
   region: string;
@@ -80,20 +63,7 @@ export interface EmulatorConfig {
    * with its RAM in a disk-backed file (measured: 1.33 s vs 1.65–1.89 s under TCG)
    */
   templateDir: string;
-  limits: {
-    slots: number;
-    maxQueue: number;
-    queueTimeoutMs: number;
-    maxOutputBytes: number;
-    maxBodyBytes: number;
-    defaultTimeoutMs: number;
-    maxTimeoutMs: number;
-    defaultMemoryMiB: number;
-    minMemoryMiB: number;
-    maxMemoryMiB: number;
-    maxVcpus: number;
-    memoryBudgetMiB: number;
-  };
+  limits: EmulatorLimits;
   /** per image: the bounds the autoscaler keeps its warm VMs in (see pool/autoscaler.ts) */
   pools: Record<string, PoolConfig>;
   scaling: ScalingConfig;
@@ -110,105 +80,53 @@ export interface JoinConfig {
   advertiseUrl?: string;
 }
 
-export const DEFAULT_LIMITS: EmulatorConfig["limits"] = {
-  slots: 8,
-  maxQueue: 64,
-  queueTimeoutMs: 30_000,
-  maxOutputBytes: 1_048_576,
-  maxBodyBytes: 1_048_576,
-  defaultTimeoutMs: 30_000,
-  maxTimeoutMs: 600_000,
-  defaultMemoryMiB: 128,
-  minMemoryMiB: 96,
-  maxMemoryMiB: 1024,
-  maxVcpus: 2,
-  memoryBudgetMiB: 8192,
-};
+type Env = Readonly<Record<string, string | undefined>>;
 
-/** Command-line flags and environment, already read; flags win over env, env over the file. */
-export interface ConfigOverrides {
-  region?: string | undefined;
-  host?: string | undefined;
-  port?: number | undefined;
-  listenHost?: string | undefined;
-  secret?: string | undefined;
-  accel?: string | undefined;
-  stateDir?: string | undefined;
-  runDir?: string | undefined;
-  templateDir?: string | undefined;
-  /** every pool's min and prewarm (`--warm`, `EDGEVM_POOL_WARM`) */
-  warm?: number | undefined;
-  /** every pool's pre-spawned clones kept when idle (`--spawned`, `EDGEVM_POOL_SPAWNED`) */
-  spawned?: number | undefined;
-  /** the region Worker whose directory to join (`--join`, `EDGEVM_JOIN_URL`) */
-  joinUrl?: string | undefined;
-  /** this host's URL as the region Worker sees it (`--advertise`, `EDGEVM_ADVERTISE_URL`) */
-  advertiseUrl?: string | undefined;
-}
-
-/** Pure: the emulator configuration from the file's JSON, env variables and flags. */
+/**
+ * Pure: the emulator configuration from the file's JSON, env variables and flags. `fileName` (the
+ * config file as the user named it) is for errors only: an INVALID_CONFIG names the file, or the
+ * flag or variable, that the bad value came from.
+ */
 export function resolveEmulatorConfig(
   file: unknown,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   flags: ConfigOverrides = {},
   facts: HostFacts = detectHostFacts(),
+  fileName?: string,
 ): EmulatorConfig {
-  const parsed = configFileSchema.safeParse(file ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new EdgevmError("INVALID_REQUEST", `invalid config: ${issues.join("; ")}`, {
-      details: issues,
-    });
-  }
-  const emu = parsed.data.emulator ?? {};
-  const secret = flags.secret ?? env.EDGEVM_EMULATOR_SECRET ?? emu.secret;
-  const accel = flags.accel ?? env.EDGEVM_ACCEL ?? emu.accel ?? "auto";
-  if (accel !== "auto" && accel !== "kvm" && accel !== "tcg") {
-    throw new EdgevmError("INVALID_REQUEST", `invalid accel "${accel}" (auto, kvm or tcg)`);
-  }
-  const cacheHome = env.XDG_CACHE_HOME ?? join(env.HOME ?? homedir(), ".cache");
+  const emu = parseConfig(emulatorFileSchema, file ?? {}, [], fileName).emulator ?? {};
+  const secret = flags.secret ?? envOf("secret", env) ?? emu.secret;
+  const accel = resolveAccel(stringOverride("accel", flags, env), emu.accel);
   const limits = { ...DEFAULT_LIMITS, ...emu.limits };
-  if (
-    limits.minMemoryMiB > limits.maxMemoryMiB ||
-    limits.defaultMemoryMiB < limits.minMemoryMiB ||
-    limits.defaultMemoryMiB > limits.maxMemoryMiB
-  ) {
-    throw new EdgevmError(
-      "INVALID_REQUEST",
-      "invalid config: need minMemoryMiB ≤ defaultMemoryMiB ≤ maxMemoryMiB",
-    );
-  }
-  if (limits.defaultTimeoutMs > limits.maxTimeoutMs) {
-    throw new EdgevmError("INVALID_REQUEST", "invalid config: defaultTimeoutMs > maxTimeoutMs");
-  }
-  const pools = resolvePools(emu.pools, limits.slots, {
-    warm: flags.warm ?? numberFrom(env.EDGEVM_POOL_WARM),
-    spawned: flags.spawned ?? numberFrom(env.EDGEVM_POOL_SPAWNED),
-  });
-  const stateDir =
-    flags.stateDir ?? env.EDGEVM_STATE_DIR ?? emu.stateDir ?? join(cacheHome, "edgevm");
-  const region = flags.region ?? env.EDGEVM_REGION ?? emu.region ?? "local";
-  const host = flags.host ?? env.EDGEVM_HOST_ID ?? emu.host ?? "host-1";
-  const joinConfig = resolveJoin(emu.join, env, flags);
+  checkLimits(limits, fileName);
+  const overrides = {
+    warm: flags.warm ?? wholeNumber("warm", env),
+    spawned: flags.spawned ?? wholeNumber("spawned", env),
+  };
+  const pools = resolvePools(emu.pools, limits.slots, overrides, fileName);
+  const stateDir = flags.stateDir ?? envOf("stateDir", env) ?? emu.stateDir ?? defaultStateDir(env);
+  const region = flags.region ?? envOf("region", env) ?? emu.region ?? DEFAULT_REGION;
+  const host = flags.host ?? envOf("host", env) ?? emu.host ?? DEFAULT_HOST_ID;
+  const joinConfig = resolveJoin(emu.join, env, flags, fileName);
   return {
     region,
     host,
     secret: secret ?? DEV_SECRET,
     secretIsDefault: secret === undefined,
     listen: {
-      host: flags.listenHost ?? emu.listen?.host ?? "127.0.0.1",
-      port: flags.port ?? numberFrom(env.EDGEVM_EMULATOR_PORT) ?? emu.listen?.port ?? 8790,
+      host: flags.listenHost ?? emu.listen?.host ?? DEFAULT_LISTEN_HOST,
+      port: flags.port ?? wholeNumber("port", env) ?? emu.listen?.port ?? DEFAULT_LISTEN_PORT,
     },
     accel,
     stateDir,
     templateDir:
       flags.templateDir ??
-      env.EDGEVM_TEMPLATE_DIR ??
+      envOf("templateDir", env) ??
       emu.templateDir ??
       (facts.shmDir ? join(facts.shmDir, "edgevm", "templates") : join(stateDir, "templates")),
     runDir:
       flags.runDir ??
-      env.EDGEVM_RUN_DIR ??
+      envOf("runDir", env) ??
       emu.runDir ??
       join(tmpdir(), `edgevm-${region}-${host}`),
     limits,
@@ -221,50 +139,85 @@ export function resolveEmulatorConfig(
   };
 }
 
+/** The flag's or variable's accelerator, checked (the file's the schema checked), else `auto`. */
+function resolveAccel(
+  override: Overridden | undefined,
+  file: EmulatorConfig["accel"] | undefined,
+): EmulatorConfig["accel"] {
+  if (override === undefined) return file ?? DEFAULT_ACCEL;
+  const { value, from } = override;
+  if (value === "auto" || value === "kvm" || value === "tcg") return value;
+  throw configIssue({
+    path: EMULATOR_OVERRIDES.accel.path,
+    from,
+    message: `must be one of auto, kvm, tcg, got "${value}"`,
+  });
+}
+
+/** The limits that must agree with each other: each default between its minimum and maximum. */
+function checkLimits(limits: EmulatorLimits, fileName: string | undefined): void {
+  const { minMemoryMiB: min, defaultMemoryMiB: def, maxMemoryMiB: max } = limits;
+  if (!(min <= def && def <= max)) {
+    const message = `needs minMemoryMiB ≤ defaultMemoryMiB ≤ maxMemoryMiB (got ${min}, ${def}, ${max})`;
+    throw configIssue({ path: "emulator.limits", message }, fileName);
+  }
+  const { defaultTimeoutMs, maxTimeoutMs } = limits;
+  if (defaultTimeoutMs > maxTimeoutMs) {
+    const message = `needs defaultTimeoutMs ≤ maxTimeoutMs (got ${defaultTimeoutMs}, ${maxTimeoutMs})`;
+    throw configIssue({ path: "emulator.limits", message }, fileName);
+  }
+}
+
 /** `emulator.join`, under `EDGEVM_JOIN_URL`/`--join` and `EDGEVM_ADVERTISE_URL`/`--advertise`. */
 function resolveJoin(
   file: { url: string; advertiseUrl?: string | undefined } | undefined,
-  env: Readonly<Record<string, string | undefined>>,
+  env: Env,
   flags: ConfigOverrides,
+  fileName: string | undefined,
 ): JoinConfig | undefined {
-  const url = flags.joinUrl ?? nonEmpty(env.EDGEVM_JOIN_URL) ?? file?.url;
-  const advertiseUrl =
-    flags.advertiseUrl ?? nonEmpty(env.EDGEVM_ADVERTISE_URL) ?? file?.advertiseUrl;
+  const url = stringOverride("joinUrl", flags, env) ?? fromFile(file?.url);
+  const advertise = stringOverride("advertiseUrl", flags, env) ?? fromFile(file?.advertiseUrl);
   if (url === undefined) {
-    if (advertiseUrl !== undefined) {
-      throw new EdgevmError(
-        "INVALID_REQUEST",
-        "invalid config: an advertise URL (--advertise, EDGEVM_ADVERTISE_URL) needs a join URL (--join, EDGEVM_JOIN_URL or emulator.join.url)",
-      );
-    }
-    return undefined;
+    if (advertise === undefined) return undefined;
+    throw configIssue({
+      path: EMULATOR_OVERRIDES.advertiseUrl.path,
+      from: advertise.from,
+      message: "needs a join URL (--join, EDGEVM_JOIN_URL or emulator.join.url)",
+    });
   }
-  assertHttpUrl(url, "join URL (--join, EDGEVM_JOIN_URL, emulator.join.url)");
-  if (advertiseUrl === undefined) return { url };
-  assertHttpUrl(
-    advertiseUrl,
-    "advertise URL (--advertise, EDGEVM_ADVERTISE_URL, emulator.join.advertiseUrl)",
-  );
-  return { url, advertiseUrl };
+  checkHttpUrl("joinUrl", url, fileName);
+  if (advertise === undefined) return { url: url.value };
+  checkHttpUrl("advertiseUrl", advertise, fileName);
+  return { url: url.value, advertiseUrl: advertise.value };
 }
 
-function assertHttpUrl(value: string, name: string): void {
+/** A value of the file, which has no flag or variable to name (errors name the file). */
+function fromFile(value: string | undefined): { value: string; from?: string } | undefined {
+  return value === undefined ? undefined : { value };
+}
+
+/** Throws unless the URL is http(s). */
+function checkHttpUrl(
+  key: "joinUrl" | "advertiseUrl",
+  { value, from }: { value: string; from?: string },
+  fileName: string | undefined,
+): void {
   let protocol: string | undefined;
   try {
     protocol = new URL(value).protocol;
   } catch {
     protocol = undefined;
   }
-  if (protocol !== "http:" && protocol !== "https:") {
-    throw new EdgevmError(
-      "INVALID_REQUEST",
-      `invalid config: the ${name} must be an http(s) URL, got "${value}"`,
-    );
-  }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === "" ? undefined : value;
+  if (protocol === "http:" || protocol === "https:") return;
+  const whose = key === "joinUrl" ? "the region Worker's" : "this host's";
+  throw configIssue(
+    {
+      path: EMULATOR_OVERRIDES[key].path,
+      ...(from !== undefined ? { from } : {}),
+      message: `must be ${whose} http(s) URL, got "${value}"`,
+    },
+    fileName,
+  );
 }
 
 /** Facts about the host that defaults depend on; detected once, passed explicitly in tests. */
@@ -283,12 +236,4 @@ export function detectHostFacts(): HostFacts {
   } catch {
     return { shmDir: undefined, cores };
   }
-}
-
-function numberFrom(value: string | undefined): number | undefined {
-  if (value === undefined || value === "") return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new EdgevmError("INVALID_REQUEST", `not a whole number: "${value}"`);
-  return n;
 }

@@ -2,15 +2,8 @@ import { parseArgs } from "node:util";
 import { createConsoleReporter } from "@edgevm/emulator/images";
 import { startEmulatorService } from "@edgevm/emulator/service";
 import { createLogger, levelFromEnv } from "@edgevm/observability";
+import { configIntFlag } from "./flags.js";
 import { loadEmulatorConfig } from "./load-config.js";
-
-function intFlag(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`--${name} needs a whole number, got "${value}"`);
-  return n;
-}
 
 /** `edgevm emulator`: one emulator host, until SIGINT/SIGTERM. */
 export async function emulatorCommand(argv: string[]): Promise<number> {
@@ -33,12 +26,12 @@ export async function emulatorCommand(argv: string[]): Promise<number> {
   const config = loadEmulatorConfig(values.config, {
     region: values.region,
     host: values["host-id"],
-    port: intFlag(values.port, "port"),
+    port: configIntFlag(values.port, "port"),
     listenHost: values.listen,
     secret: values.secret,
     accel: values.accel,
-    warm: intFlag(values.warm, "warm"),
-    spawned: intFlag(values.spawned, "spawned"),
+    warm: configIntFlag(values.warm, "warm"),
+    spawned: configIntFlag(values.spawned, "spawned"),
     joinUrl: values.join,
     advertiseUrl: values.advertise,
   });

@@ -1,5 +1,6 @@
 import { benchCommand } from "./bench.js";
 import { emulatorCommand } from "./emulator.js";
+import { isUsageError } from "./flags.js";
 import { imagesCommand } from "./images.js";
 import { runCommand } from "./run.js";
 import { startCommand } from "./start.js";
@@ -39,6 +40,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
+    if (isUsageError(err)) {
+      process.stderr.write(`edgevm: ${(err as Error).message} (edgevm help lists the options)\n`);
+      return 2;
+    }
     const code = (err as { code?: unknown }).code;
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;
     process.stderr.write(

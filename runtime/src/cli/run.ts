@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { EmulatorClient } from "@edgevm/contract";
+import { intFlag } from "./flags.js";
 import { loadEmulatorConfig } from "./load-config.js";
 
 /**
@@ -29,11 +30,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     values.url ?? `http://${config.listen.host}:${config.listen.port}`,
     config.secret,
   );
+  const timeoutMs = intFlag(values.timeout, "--timeout");
+  const memoryMiB = intFlag(values.memory, "--memory");
   const job = {
     command: positionals,
     ...(values.image ? { image: values.image } : {}),
-    ...(values.timeout ? { timeoutMs: Number(values.timeout) } : {}),
-    ...(values.memory ? { memoryMiB: Number(values.memory) } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(memoryMiB !== undefined ? { memoryMiB } : {}),
   };
   if (values.json) {
     process.stdout.write(`${JSON.stringify(await client.run(job), null, 2)}\n`);

@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createConsoleReporter } from "@edgevm/emulator/images";
 import { createLogger, levelFromEnv } from "@edgevm/observability";
 import { startEdge } from "../edge.js";
-import { resolveRegions } from "../regions.js";
-import { DEFAULT_CONFIG_PATH, loadEmulatorConfig, REPO_ROOT } from "./load-config.js";
+import { loadEdgeConfig, REPO_ROOT } from "./load-config.js";
 
 /**
  * One line per region hosting apps, `apps (in eu-west): code-runner http://…  text-pipeline …`,
@@ -32,10 +30,7 @@ function joinHint(region: { name: string; url: string; hosts: unknown[] } | unde
 /** `edgevm start`: the whole local edge (every region, its emulator host, the front door). */
 export async function startCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { config: { type: "string" } } });
-  const file = values.config ?? process.env.EDGEVM_CONFIG ?? DEFAULT_CONFIG_PATH;
-  const json: unknown = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  const emulator = loadEmulatorConfig(values.config);
-  const regions = resolveRegions(json, process.env);
+  const { emulator, regions } = loadEdgeConfig(values.config);
   const level = levelFromEnv(process.env);
   const logger = createLogger({ level: level ?? "warn", fields: { component: "runtime" } });
   const edge = await startEdge({

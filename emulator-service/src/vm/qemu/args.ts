@@ -2,7 +2,7 @@ import type { Accel } from "../types.js";
 
 /**
  * Pure builders for QEMU microvm command lines. Everything here is data in, argv out, so the
- * exact flags (which DESIGN.md measured) are unit-tested without starting QEMU.
+ * exact flags (measured: docs/FACTS.md) are unit-tested without starting QEMU.
  */
 
 /** Name of the virtio-serial port the guest agent opens (docs/PROTOCOL.md). */
@@ -54,7 +54,7 @@ export interface KernelCmdlineOptions {
   extra?: string[];
 }
 
-/** Kernel command line for a fast, quiet boot of the stock Debian kernel (see DESIGN.md). */
+/** Kernel command line for a fast, quiet boot of the stock Debian kernel (docs/FACTS.md). */
 export function buildKernelCmdline(options: KernelCmdlineOptions): string {
   const parts = [
     "console=ttyS0",

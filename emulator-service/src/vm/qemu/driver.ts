@@ -15,7 +15,10 @@ import { buildKernelCmdline, type GuestMemory, type QemuLaunchSpec } from "./arg
 import { launchQemu, qemuVersion } from "./launch.js";
 import { QemuVm } from "./vm.js";
 
-/** A template boot under TCG takes ~1.5 s; past this the boot hung (DESIGN.md: ~1 in 5 without tsc_early_khz). */
+/**
+ * A template boot under TCG takes ~1.5 s; past this the boot hung (~1 in 5 without
+ * tsc_early_khz: docs/FACTS.md).
+ */
 export const BOOT_TIMEOUT_MS = 30_000;
 /**
  * Set on both ends of a template save/restore: RAM in a shared file is skipped (it stays in the

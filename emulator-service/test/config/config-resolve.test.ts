@@ -16,7 +16,7 @@ function expectInvalid(fn: () => unknown, pattern?: RegExp): EdgevmError {
   }
   expect(caught).toBeInstanceOf(EdgevmError);
   const err = caught as EdgevmError;
-  expect(err.code).toBe("INVALID_REQUEST");
+  expect(err.code).toBe("INVALID_CONFIG");
   if (pattern) expect(err.message).toMatch(pattern);
   return err;
 }
@@ -260,7 +260,7 @@ describe("resolveEmulatorConfig", () => {
   it("rejects pools whose bounds are inconsistent, mixed shapes and bad scaling", () => {
     expectInvalid(
       () => resolveEmulatorConfig({ emulator: { pools: { base: { min: 3, max: 2 } } } }, HOME_ENV),
-      /pools\.base needs min ≤ prewarm ≤ max/,
+      /emulator\.pools\.base: needs min ≤ prewarm ≤ max/,
     );
     expectInvalid(() =>
       resolveEmulatorConfig({ emulator: { pools: { base: { max: 2, prewarm: 3 } } } }, HOME_ENV),
@@ -424,16 +424,19 @@ describe("join (region directory membership)", () => {
   it("rejects a join or advertise URL that is not http(s)", () => {
     expectInvalid(
       () => resolveEmulatorConfig({ emulator: { join: { url: "127.0.0.1:8801" } } }, HOME_ENV),
-      /join URL .*http\(s\) URL.*"127\.0\.0\.1:8801"/,
+      /emulator\.join\.url: .*http\(s\) URL, got "127\.0\.0\.1:8801"/,
     );
     expectInvalid(
       () => resolveEmulatorConfig({}, { ...HOME_ENV, EDGEVM_JOIN_URL: "not a url" }),
-      /join URL/,
+      /emulator\.join\.url \(EDGEVM_JOIN_URL\)/,
     );
-    expectInvalid(() => resolveEmulatorConfig({}, HOME_ENV, { joinUrl: "ftp://x/" }), /join URL/);
+    expectInvalid(
+      () => resolveEmulatorConfig({}, HOME_ENV, { joinUrl: "ftp://x/" }),
+      /emulator\.join\.url \(--join\)/,
+    );
     expectInvalid(
       () => resolveEmulatorConfig({}, HOME_ENV, { joinUrl: JOIN, advertiseUrl: "host-1:8791" }),
-      /advertise URL/,
+      /emulator\.join\.advertiseUrl \(--advertise\)/,
     );
   });
 
