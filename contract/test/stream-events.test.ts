@@ -1,20 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseStreamEvent, parseStreamEvents, streamEventSchema } from "../src/index.js";
+import { sampleJobResult } from "./fixtures.js";
 
-const RESULT = {
-  id: "job_1",
-  status: "succeeded",
-  exitCode: 0,
-  signal: null,
-  stdout: "hi\n",
-  stderr: "",
-  outputEncoding: "utf8",
-  truncated: false,
-  region: "local",
-  host: "h1",
-  vm: { id: "vm-1", start: "warm" },
-  timing: { queueMs: 0, startMs: 1, runMs: 2, totalMs: 3 },
-};
+const RESULT = sampleJobResult({ stdout: "hi\n" });
 
 describe("job stream events", () => {
   it("parses a whole stream in order, skipping comments and non-job messages", () => {

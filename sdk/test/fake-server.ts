@@ -2,6 +2,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sampleJobResult } from "@edgevm/contract/test/fixtures";
 
 export interface SeenRequest {
   method: string;
@@ -84,20 +85,11 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export const sampleResult = {
-  id: "job_1",
-  status: "succeeded",
-  exitCode: 0,
-  signal: null,
-  stdout: "hello\n",
-  stderr: "",
-  outputEncoding: "utf8",
-  truncated: false,
+export const sampleResult = sampleJobResult({
   region: "local-a",
-  host: "host-1",
   vm: { id: "vm-7", start: "warm" },
   timing: { queueMs: 0, startMs: 3, runMs: 20, totalMs: 25 },
-} as const;
+});
 
 export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve: (value: T) => void = () => {};

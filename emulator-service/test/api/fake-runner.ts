@@ -1,4 +1,5 @@
 import type { Capacity, JobResult, JobSpec } from "@edgevm/contract";
+import { sampleJobResult } from "@edgevm/contract/test/fixtures";
 import type { JobEvent, JobRunner, RunOptions } from "../../src/jobs/runner.js";
 
 export interface FakeCall {
@@ -14,21 +15,7 @@ export type FakeScript = (
 ) => Promise<JobResult>;
 
 export function fakeResult(overrides: Partial<JobResult> = {}): JobResult {
-  return {
-    id: "job-1",
-    status: "succeeded",
-    exitCode: 0,
-    signal: null,
-    stdout: "hello\n",
-    stderr: "",
-    outputEncoding: "utf8",
-    truncated: false,
-    region: "test-region",
-    host: "test-host",
-    vm: { id: "vm-1", start: "warm" },
-    timing: { queueMs: 0, startMs: 1, runMs: 2, totalMs: 3 },
-    ...overrides,
-  };
+  return sampleJobResult({ id: "job-1", region: "test-region", host: "test-host", ...overrides });
 }
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);

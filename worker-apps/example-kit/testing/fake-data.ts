@@ -1,23 +1,18 @@
 /** The fake compute Worker's canned answers (test/fake-vms.ts). */
 
+import { sampleJobResult } from "@edgevm/contract/test/fixtures";
 import type { JobResult } from "../env.js";
 
 export function cannedResult(overrides: Partial<JobResult> = {}): JobResult {
-  return {
+  return sampleJobResult({
     id: "job_fake",
-    status: "succeeded",
-    exitCode: 0,
-    signal: null,
     stdout: "hi\n",
-    stderr: "",
-    outputEncoding: "utf8",
-    truncated: false,
     region: "test",
     host: "fake-host",
     vm: { id: "vm-fake-1", start: "warm" },
     timing: { queueMs: 1, startMs: 2, runMs: 3, totalMs: 6 },
     ...overrides,
-  };
+  });
 }
 
 export const CANNED_SSE = [
