@@ -15,7 +15,8 @@ import { startEdge } from "@edgevm/runtime/edge";
 import { resolveRegions } from "@edgevm/runtime/regions";
 import { summary } from "./stats.js";
 
-const ROOT = join(import.meta.dirname, "..");
+/** The repository (this file is `bench/src/edge.ts` or `bench/dist/edge.js`). */
+const ROOT = join(import.meta.dirname, "..", "..");
 const KEY = "bench-key";
 /** Bench ports, away from `npm start`'s so both can run on one machine. */
 const PORTS = { frontDoor: 28787, region: 28801, emulator: 28791 };

@@ -22,7 +22,8 @@ import { type BenchContext, withService } from "./scenarios.js";
 import { renderTable } from "./stats.js";
 import { type PoolSample, renderLoadSvg } from "./svg.js";
 
-const RESULTS_DIR = join(import.meta.dirname, "results");
+/** `bench/results/` (git-ignored), beside `src/` and `dist/`. */
+const RESULTS_DIR = join(import.meta.dirname, "..", "results");
 const SAMPLE_EVERY_MS = 250;
 /** the job's own timeout; a job without an answer by this + LOST_GRACE_MS is lost */
 const JOB_TIMEOUT_MS = 30_000;

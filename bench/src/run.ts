@@ -24,7 +24,8 @@ import {
 } from "./scenarios.js";
 import { type Row, renderTable } from "./stats.js";
 
-const RESULTS_DIR = join(import.meta.dirname, "results");
+/** `bench/results/` (git-ignored), beside `src/` and `dist/`. */
+const RESULTS_DIR = join(import.meta.dirname, "..", "results");
 
 /**
  * `edgevm bench [--quick] [--idle-vms N] [--seconds S]`: prints a table and writes JSON.
