@@ -176,6 +176,14 @@ module.exports = {
       to: { couldNotResolve: true },
     },
     {
+      name: "deps-in-own-package-json",
+      comment:
+        "shipped code uses only packages its own package.json lists (a runtime dependency hoisted from another workspace is not one); tests may use the root's devDependencies",
+      severity: "error",
+      from: { path: "(?:^|/)src/" },
+      to: { dependencyTypes: ["npm-no-pkg", "npm-unknown", "npm-dev"] },
+    },
+    {
       name: "no-src-to-test",
       comment: "shipped code never imports tests or test helpers",
       severity: "error",
@@ -189,6 +197,8 @@ module.exports = {
     exclude: { path: `^(?:${PACKAGES.join("|")})/dist/` },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
+    // each module's dependencies are checked against its own package's package.json
+    combinedDependencies: false,
     // workspace packages resolve to their TypeScript sources, as in tsc and vitest
     enhancedResolveOptions: {
       conditionNames: ["source", "import", "default"],

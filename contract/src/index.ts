@@ -20,6 +20,7 @@ export {
   type ImageCapacity,
   imageCapacitySchema,
 } from "./capacity.js";
+export { type Cidr, cidrContains, type IpAddress, parseCidr, parseIp } from "./cidr.js";
 export * from "./errors/index.js";
 export { type Health, healthSchema } from "./health.js";
 export { EmulatorApiError, EmulatorClient } from "./host-client.js";

@@ -3,9 +3,10 @@
  * field, its description and its default; docs/CONFIG.md is generated from this schema
  * (`npm run docs:config`) and `resolveRegions` applies the same defaults (the constants below).
  */
+
+import { parseCidr } from "@edgevm/contract";
 import type { Override } from "@edgevm/emulator/config/overrides";
 import { DEFAULT_STATE_DIR_TEXT } from "@edgevm/emulator/config/schema";
-import { parseCidr } from "@edgevm/front-door/cidr";
 import { z } from "zod";
 
 const nameSchema = z

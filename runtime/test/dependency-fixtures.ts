@@ -61,7 +61,20 @@ const WORKSPACES: Readonly<Record<string, string>> = {
   "@edgevm/example-kit": "worker-apps/example-kit",
 };
 
-/** Package manifests (exports with the `source` condition, as in the repo), links and externals. */
+/** A workspace package's manifest: exports with the `source` condition, as in the repo. */
+export function packageJson(name: string, dependencies: Record<string, string>): string {
+  const folder = WORKSPACES[name] ?? "";
+  const src = folder.startsWith("worker-apps/") ? "." : "./src";
+  const sub = (path: string) => ({ source: `${src}/${path}.ts`, default: `./dist/${path}.js` });
+  return JSON.stringify({
+    name,
+    type: "module",
+    exports: { ".": sub("index"), "./*": sub("*") },
+    dependencies,
+  });
+}
+
+/** Package manifests, links and externals. */
 function baseTree(): Record<string, string> {
   const files: Record<string, string> = {
     "package.json": JSON.stringify({
@@ -85,13 +98,7 @@ function baseTree(): Record<string, string> {
     "node_modules/hono/index.js": "export class Hono {}\n",
   };
   for (const [name, folder] of Object.entries(WORKSPACES)) {
-    const src = folder.startsWith("worker-apps/") ? "." : "./src";
-    const sub = (path: string) => ({ source: `${src}/${path}.ts`, default: `./dist/${path}.js` });
-    files[`${folder}/package.json`] = JSON.stringify({
-      name,
-      type: "module",
-      exports: { ".": sub("index"), "./*": sub("*") },
-    });
+    files[`${folder}/package.json`] = packageJson(name, { zod: "*", hono: "*" });
   }
   return files;
 }

@@ -7,6 +7,7 @@ import {
   describeViolations,
   fixtureTree,
   LINTED,
+  packageJson,
   REPO_ROOT,
   violations,
 } from "./dependency-fixtures.js";
@@ -161,6 +162,14 @@ const CASES: Case[] = [
     files: {
       "bench/test/helpers.ts": "export const fake = 1;\n",
       "bench/src/run.ts": 'import { fake } from "../test/helpers.js";\nexport const f = fake;\n',
+    },
+  },
+  {
+    what: "shipped code using a package its own package.json does not list (hoisted from another)",
+    rule: "deps-in-own-package-json",
+    files: {
+      "runtime/package.json": packageJson("@edgevm/runtime", { hono: "*" }),
+      "runtime/src/regions.ts": 'import { z } from "zod";\nexport const s = z;\n',
     },
   },
 ];

@@ -4,9 +4,8 @@
  * so an isolate parses it once.
  */
 
-import { EdgevmError } from "@edgevm/contract";
+import { EdgevmError, parseCidr } from "@edgevm/contract";
 import { z } from "zod";
-import { parseCidr } from "./cidr.js";
 import type { FrontDoorRegion } from "./placement.js";
 
 const regionSchema = z.object({

@@ -8,8 +8,7 @@
  * and the client is placed at that region's location); else none (configured order).
  */
 
-import { EdgevmError } from "@edgevm/contract";
-import { cidrContains, parseCidr, parseIp } from "./cidr.js";
+import { cidrContains, EdgevmError, parseCidr, parseIp } from "@edgevm/contract";
 
 export interface Location {
   lat: number;
