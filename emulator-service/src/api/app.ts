@@ -7,6 +7,7 @@ import {
   type ApiLimits,
   EdgevmError,
   errorResponse,
+  type ImageInfo,
   jobRequestSchema,
   parseJsonBody,
   resolveLimits,
@@ -21,12 +22,6 @@ import type { ApiEnv } from "./env.js";
 import { streamJob } from "./job-stream.js";
 import { requestContext } from "./request-context.js";
 import { requireSignature } from "./signature.js";
-
-export interface ImageInfo {
-  name: string;
-  description?: string;
-  [key: string]: unknown;
-}
 
 export interface EmulatorAppOptions {
   runner: JobRunner;

@@ -9,6 +9,6 @@ export {
   resolveLimits,
   toJobSpec,
 } from "@edgevm/contract";
-export { createEmulatorApp, type EmulatorAppOptions, type ImageInfo } from "./app.js";
+export { createEmulatorApp, type EmulatorAppOptions } from "./app.js";
 export type { ApiEnv } from "./env.js";
 export { type FetchApp, type RunningServer, type ServeOptions, serve } from "./serve.js";

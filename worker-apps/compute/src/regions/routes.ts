@@ -12,6 +12,7 @@ import type { AppEnv } from "../http/app-env.js";
 import type { IsolateContext } from "../isolate.js";
 import {
   type Capacity,
+  capacitySchema,
   EdgevmError,
   type HostView,
   type ImageCapacity,
@@ -78,7 +79,8 @@ async function ownRegion(
   try {
     const res = await callEmulator(env, { method: "GET", path: "/v1/capacity", requestId });
     if (!res.ok) throw new Error(`capacity answered ${res.status}`);
-    const cap = (await res.json()) as Capacity;
+    // a host is validated like any input: a malformed answer makes this region look down
+    const cap = capacitySchema.parse(await res.json());
     return regionView(self, [hostView(cap, emulatorFetch(env).describe, isolate.now())], [cap]);
   } catch {
     return down;

@@ -9,6 +9,7 @@ export {
   type AcceptedJob,
   type ApiLimits,
   type Capacity,
+  capacitySchema,
   DEFAULT_LIMITS,
   EdgevmError,
   ERROR_STATUS,
