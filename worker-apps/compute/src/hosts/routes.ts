@@ -1,6 +1,6 @@
 /**
  * The directory's HTTP side, for emulator hosts (not clients): `POST /internal/hosts/heartbeat`
- * and `POST /internal/hosts/leave` (see `membership/protocol.ts`). Requests are signed with the
+ * and `POST /internal/hosts/leave` (see the contract's `membership.ts`). Requests are signed with the
  * region's `EMULATOR_SECRET`, like the Worker's own requests to hosts; no API key.
  */
 
