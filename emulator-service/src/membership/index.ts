@@ -16,8 +16,13 @@ export {
   HEARTBEAT_TIMEOUT_MS,
   LEAVE_TIMEOUT_MS,
   type MembershipStatus,
-  NUDGE_MIN_INTERVAL_MS,
   RegionMembership,
   type RegionMembershipOptions,
 } from "./membership.js";
+export {
+  NUDGE_MIN_INTERVAL_MS,
+  type Scheduler,
+  SYSTEM_SCHEDULER,
+  type TimerHandle,
+} from "./schedule.js";
 export { JOIN_GRACE_MS, MAX_INTERVAL_MS, MIN_INTERVAL_MS } from "./transitions.js";

@@ -4,6 +4,7 @@
  * signed `leave` when it stops. The directory may start after the host (the local edge's order) or
  * go away for a while: the loop keeps trying at the same interval and logs only transitions
  * (transitions.ts decides which). Requests never overlap; timers never keep the process alive.
+ * When each heartbeat goes out is schedule.ts's decision, on its injectable clock and timer.
  */
 
 import type { Capacity } from "@edgevm/contract";
@@ -19,12 +20,18 @@ import {
 } from "@edgevm/contract";
 import type { Logger } from "@edgevm/observability";
 import {
+  delayAfterBeat,
+  nudgeDelayMs,
+  type Scheduler,
+  SYSTEM_SCHEDULER,
+  type TimerHandle,
+} from "./schedule.js";
+import {
   applyOutcome,
   describeError,
   type HeartbeatOutcome,
   initialState,
   type MembershipState,
-  nextDelayMs,
   outcomeFromError,
   outcomeFromResponse,
 } from "./transitions.js";
@@ -42,11 +49,6 @@ export const HEARTBEAT_TIMEOUT_MS = 2_000;
  * which forgets the host after `HOST_TTL_MS` anyway.
  */
 export const LEAVE_TIMEOUT_MS = 1_000;
-/**
- * Least time (ms) between two heartbeats sent because capacity changed (`nudge`): fresh enough
- * for placement, and at most five extra signed requests a second however busy the host is.
- */
-export const NUDGE_MIN_INTERVAL_MS = 200;
 
 export interface RegionMembershipOptions {
   /** the region Worker's base URL, e.g. `http://127.0.0.1:8801` */
@@ -67,6 +69,11 @@ export interface RegionMembershipOptions {
   startedAt?: number;
   /** interval (ms) until the first ack names one (default `HEARTBEAT_INTERVAL_MS`) */
   intervalMs?: number;
+  /**
+   * the monotonic clock and timer heartbeats are scheduled on (default `SYSTEM_SCHEDULER`:
+   * `performance.now` and unref'd Node timers); request timeouts stay on real time
+   */
+  scheduler?: Scheduler;
 }
 
 export interface MembershipStatus {
@@ -96,6 +103,7 @@ export class RegionMembership {
   readonly #options: RegionMembershipOptions;
   readonly #fetch: typeof fetch;
   readonly #now: () => number;
+  readonly #scheduler: Scheduler;
   readonly #startedAt: number;
   readonly #heartbeatUrl: URL;
   readonly #leaveUrl: URL;
@@ -103,14 +111,15 @@ export class RegionMembership {
   #draining = false;
   #started = false;
   #stopped = false;
-  #timer: NodeJS.Timeout | undefined;
+  /** the next heartbeat's timer: none while one is under way, after `stop()`, or before `start()` */
+  #timer: TimerHandle | undefined;
   /** the heartbeat under way (never rejects), so the next one waits for it */
   #inFlight: Promise<void> | undefined;
   #abort: AbortController | undefined;
   /** send another heartbeat as soon as the one under way ends (`drain()` during a request) */
   #again = false;
   #stopping: Promise<void> | undefined;
-  /** `performance.now()` when the last heartbeat began */
+  /** scheduler ms when the last heartbeat began */
   #lastBeatAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: RegionMembershipOptions) {
@@ -132,6 +141,7 @@ export class RegionMembership {
     // called unbound: some fetch implementations reject a `this` other than the global one
     this.#fetch = (input, init) => fetcher(input, init);
     this.#now = options.now ?? Date.now;
+    this.#scheduler = options.scheduler ?? SYSTEM_SCHEDULER;
     this.#startedAt = Math.max(0, Math.trunc(options.startedAt ?? this.#now()));
     this.#heartbeatUrl = new URL(HEARTBEAT_PATH, base);
     this.#leaveUrl = new URL(LEAVE_PATH, base);
@@ -166,14 +176,9 @@ export class RegionMembership {
       this.#again = true;
       return;
     }
-    const wait = this.#lastBeatAt + NUDGE_MIN_INTERVAL_MS - performance.now();
-    if (wait <= 0) {
-      this.#run();
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#run(), wait);
-    this.#timer.unref();
+    const wait = nudgeDelayMs(this.#lastBeatAt, this.#scheduler.now());
+    if (wait <= 0) this.#run();
+    else this.#schedule(wait);
   }
 
   /** Stops the loop and leaves the directory (best effort, bounded, never throws). Idempotent. */
@@ -193,24 +198,28 @@ export class RegionMembership {
   }
 
   #run(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const began = performance.now();
+    this.#cancelTimer();
+    const began = this.#scheduler.now();
     this.#lastBeatAt = began;
     this.#inFlight = this.#beat().then(() => {
       this.#inFlight = undefined;
       if (this.#stopped) return;
-      if (this.#again) {
-        this.#again = false;
-        const wait = Math.max(0, this.#lastBeatAt + NUDGE_MIN_INTERVAL_MS - performance.now());
-        this.#timer = setTimeout(() => this.#run(), wait);
-        this.#timer.unref();
-        return;
-      }
-      const delay = nextDelayMs(this.#state.intervalMs, performance.now() - began);
-      this.#timer = setTimeout(() => this.#run(), delay);
-      this.#timer.unref();
+      const again = this.#again;
+      this.#again = false;
+      const { intervalMs } = this.#state;
+      this.#schedule(delayAfterBeat({ began, now: this.#scheduler.now(), intervalMs, again }));
     });
+  }
+
+  /** The next heartbeat goes out in `ms`, instead of when it was due. */
+  #schedule(ms: number): void {
+    this.#cancelTimer();
+    this.#timer = this.#scheduler.setTimeout(() => this.#run(), ms);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== undefined) this.#scheduler.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** One heartbeat; never rejects. One aborted by `stop()` changes nothing and logs nothing. */
@@ -249,8 +258,7 @@ export class RegionMembership {
   async #leave(): Promise<void> {
     const wasStarted = this.#started && !this.#stopped;
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer();
     this.#abort?.abort();
     await this.#inFlight;
     if (!wasStarted) return;

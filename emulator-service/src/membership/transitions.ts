@@ -76,11 +76,6 @@ export function clampInterval(ms: number): number {
   return Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, Math.round(ms)));
 }
 
-/** The wait (ms) before the next heartbeat: the cadence counts from each request's start. */
-export function nextDelayMs(intervalMs: number, elapsedMs: number): number {
-  return Math.max(0, Math.round(intervalMs - elapsedMs));
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);

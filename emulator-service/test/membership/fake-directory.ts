@@ -1,7 +1,8 @@
 /**
  * A region directory stand-in on a real Node HTTP server: it checks every request's signature and
  * body the way the Worker must, records them, and answers what the test says (an ack by default).
- * It can go down and come back on the same port.
+ * It can go down and come back on the same port, and hold its heartbeat answers until the test lets
+ * them go.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -32,8 +33,6 @@ export interface Received {
 export interface Answer {
   status: number;
   body: unknown;
-  /** ms to wait before answering */
-  delayMs?: number;
 }
 
 export type Responder = (request: Received) => Answer;
@@ -63,6 +62,9 @@ export class FakeDirectory {
   respond: Responder = checkedResponder(() => ack(60_000));
   #server: Server | undefined;
   #port = 0;
+  /** heartbeat answers wait for this while it is set (`holdAnswers`) */
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
 
   get url(): string {
     return `http://127.0.0.1:${this.#port}`;
@@ -76,10 +78,29 @@ export class FakeDirectory {
     return this.received.filter((r) => r.path === LEAVE_PATH);
   }
 
+  /**
+   * From now on heartbeats are recorded at once but answered only when `releaseAnswers()` is called
+   * (or the directory closes): a heartbeat under way for as long as the test needs, without
+   * sleeping. Leaves are still answered at once.
+   */
+  holdAnswers(): void {
+    if (this.#held) return;
+    this.#held = new Promise((resolve) => {
+      this.#release = resolve;
+    });
+  }
+
+  /** Sends every held answer, and answers at once again. */
+  releaseAnswers(): void {
+    this.#release?.();
+    this.#held = undefined;
+    this.#release = undefined;
+  }
+
   async listen(): Promise<void> {
     const server = createServer((req, res) => {
       void this.#handle(req).then(async (answer) => {
-        if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+        if (this.#held && req.url === HEARTBEAT_PATH) await this.#held;
         res.writeHead(answer.status, { "content-type": "application/json" });
         res.end(JSON.stringify(answer.body));
       });
@@ -96,6 +117,7 @@ export class FakeDirectory {
   async close(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
+    this.releaseAnswers();
     if (!server) return;
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
@@ -158,10 +180,6 @@ export async function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,8 @@
 /**
  * RegionMembership against a real HTTP directory stand-in (fake-directory.ts) that verifies every
  * signature and body: the heartbeat loop, its cadence, failure handling and logging, drain, leave.
+ * The loop runs on a manual scheduler: the tests move its clock to each heartbeat and wait (on real
+ * time) only for the HTTP round trip, so cadence and rate limits are checked exactly, not slept on.
  */
 
 import { EdgevmError } from "@edgevm/contract";
@@ -21,9 +23,9 @@ import {
   FakeDirectory,
   fakeCapacity,
   SECRET,
-  sleep,
   waitFor,
 } from "./fake-directory.js";
+import { ManualScheduler } from "./manual-scheduler.js";
 
 interface Line {
   level: string;
@@ -34,6 +36,9 @@ interface Line {
 let directory: FakeDirectory;
 let lines: Line[];
 let logger: Logger;
+let clock: ManualScheduler;
+/** scheduler ms at which each heartbeat began (read its capacity) */
+let began: number[];
 const memberships: RegionMembership[] = [];
 
 beforeEach(async () => {
@@ -41,6 +46,8 @@ beforeEach(async () => {
   await directory.listen();
   lines = [];
   logger = createLogger({ level: "debug", sink: (line) => lines.push(JSON.parse(line) as Line) });
+  clock = new ManualScheduler();
+  began = [];
 });
 
 afterEach(async () => {
@@ -55,13 +62,35 @@ function membership(overrides: Partial<RegionMembershipOptions> = {}): RegionMem
     host: "eu-west-1",
     region: "eu-west",
     url: "http://127.0.0.1:8791",
-    capacity: fakeCapacity,
+    capacity: () => {
+      began.push(clock.now());
+      return fakeCapacity();
+    },
     logger,
     startedAt: 1_700_000_000_000,
+    scheduler: clock,
     ...overrides,
   });
   memberships.push(m);
   return m;
+}
+
+/**
+ * Waits (real time: the HTTP round trip) until the heartbeat under way has been answered and the
+ * loop has set the timer for the next one.
+ */
+async function settled(): Promise<void> {
+  await waitFor(() => clock.pending() > 0);
+}
+
+/** Moves the clock to the next heartbeat, checks that it begins then, and waits for its answer. */
+async function nextBeat(): Promise<number | undefined> {
+  const delay = clock.nextDelay();
+  const count = began.length;
+  clock.advance(delay ?? 0);
+  expect(began).toHaveLength(count + 1);
+  await settled();
+  return delay;
 }
 
 const logged = (msg: string): Line[] => lines.filter((line) => line.msg === msg);
@@ -71,11 +100,11 @@ describe("RegionMembership", () => {
     const m = membership();
     const before = Date.now();
     m.start();
-    await waitFor(() => m.status().joined);
+    expect(began).toEqual([0]);
+    await settled();
     expect(directory.received).toHaveLength(1);
     const [first] = directory.received;
     expect(first?.path).toBe(HEARTBEAT_PATH);
-    expect(first?.at).toBeLessThan(before + 500);
     expect(first?.signed).toBe(true);
     expect(first?.valid).toBe(true);
     expect(first?.contentType).toBe("application/json");
@@ -93,50 +122,74 @@ describe("RegionMembership", () => {
     expect(logged("joined region directory")).toEqual([
       expect.objectContaining({ level: "info", joinUrl: directory.url, hosts: 1 }),
     ]);
+    // the next one is due the ack's interval (the fake's default, 60 s) after this one began
+    expect(clock.nextDelay()).toBe(60_000);
   });
 
-  it("sends heartbeats every intervalMs of the last ack, never overlapping", async () => {
-    let inFlight = 0;
-    let overlapped = false;
-    directory.respond = checkedResponder(() => {
-      inFlight++;
-      if (inFlight > 1) overlapped = true;
-      setTimeout(() => inFlight--, 20);
-      return { ...ack(50), delayMs: 20 };
-    });
+  it("sends heartbeats every intervalMs of the last ack", async () => {
+    directory.respond = checkedResponder(() => ack(50));
     const m = membership();
-    const started = Date.now();
     m.start();
-    await waitFor(() => directory.heartbeats().length >= 6);
-    // the default interval (1 s) would have taken 5 s
-    expect(Date.now() - started).toBeLessThan(1_000);
-    const at = directory.heartbeats().map((r) => r.at);
-    for (let i = 1; i < at.length; i++) {
-      expect((at[i] ?? 0) - (at[i - 1] ?? 0)).toBeGreaterThanOrEqual(25);
+    await settled();
+    for (let i = 0; i < 5; i++) {
+      // the ack's 50 ms, not the default interval
+      expect(await nextBeat()).toBe(50);
     }
-    expect(overlapped).toBe(false);
+    expect(began).toEqual([0, 50, 100, 150, 200, 250]);
+    expect(directory.heartbeats()).toHaveLength(6);
     expect(logged("joined region directory")).toHaveLength(1);
+  });
+
+  it("counts the interval from each heartbeat's start and never overlaps two", async () => {
+    directory.respond = checkedResponder(() => ack(50));
+    const m = membership();
+    m.start();
+    await settled();
+
+    directory.holdAnswers();
+    clock.advance(50);
+    await waitFor(() => directory.heartbeats().length === 2);
+    clock.advance(30); // the answer takes 30 ms
+    directory.releaseAnswers();
+    await settled();
+    expect(clock.nextDelay()).toBe(20);
+
+    directory.holdAnswers();
+    clock.advance(20);
+    await waitFor(() => directory.heartbeats().length === 3);
+    // an answer slower than the interval: nothing else goes out meanwhile, the next one right after
+    clock.advance(500);
+    expect(began).toEqual([0, 50, 100]);
+    expect(directory.heartbeats()).toHaveLength(3);
+    directory.releaseAnswers();
+    await settled();
+    expect(clock.nextDelay()).toBe(0);
+    await nextBeat();
+    expect(began).toEqual([0, 50, 100, 600]);
+    expect(clock.nextDelay()).toBe(50);
   });
 
   it("keeps retrying at the same interval while the directory answers 503, warning once", async () => {
     const m = membership();
     directory.respond = checkedResponder(() => ack(50, 2));
     m.start();
-    await waitFor(() => m.status().joined);
+    await settled();
+    expect(m.status().joined).toBe(true);
     directory.respond = checkedResponder(() =>
       errorAnswer(503, "SHUTTING_DOWN", "directory restarting"),
     );
-    await waitFor(() => m.status().consecutiveFailures >= 4);
+    for (let i = 0; i < 4; i++) expect(await nextBeat()).toBe(50);
     const status = m.status();
     expect(status.joined).toBe(false);
+    expect(status.consecutiveFailures).toBe(4);
     expect(status.lastError).toBe("HTTP 503 SHUTTING_DOWN: directory restarting");
     expect(logged("region directory unreachable")).toEqual([
       expect.objectContaining({ level: "warn", joinUrl: directory.url, status: 503 }),
     ]);
 
     directory.respond = checkedResponder(() => ack(50, 3));
-    await waitFor(() => m.status().joined);
-    expect(m.status()).toMatchObject({ lastError: null, consecutiveFailures: 0 });
+    expect(await nextBeat()).toBe(50);
+    expect(m.status()).toMatchObject({ joined: true, lastError: null, consecutiveFailures: 0 });
     expect(logged("joined region directory").map((l) => l.hosts)).toEqual([2, 3]);
     expect(logged("region directory unreachable")).toHaveLength(1);
   });
@@ -145,16 +198,19 @@ describe("RegionMembership", () => {
     directory.respond = checkedResponder(() => ack(50));
     const m = membership();
     m.start();
-    await waitFor(() => m.status().joined);
+    await settled();
+    expect(m.status().joined).toBe(true);
     await directory.close();
-    await waitFor(() => m.status().consecutiveFailures >= 3);
+    for (let i = 0; i < 3; i++) expect(await nextBeat()).toBe(50);
+    expect(m.status().consecutiveFailures).toBe(3);
     expect(m.status().joined).toBe(false);
     expect(m.status().lastError).toMatch(/ECONNREFUSED/);
     expect(logged("region directory unreachable")).toHaveLength(1);
     expect(logged("region directory unreachable")[0]?.err).toMatch(/ECONNREFUSED/);
 
     await directory.listen();
-    await waitFor(() => m.status().joined);
+    expect(await nextBeat()).toBe(50);
+    expect(m.status().joined).toBe(true);
     expect(logged("joined region directory")).toHaveLength(2);
     expect(logged("region directory unreachable")).toHaveLength(1);
   });
@@ -164,29 +220,35 @@ describe("RegionMembership", () => {
     let skewMs = 0;
     const m = membership({ intervalMs: 30, now: () => Date.now() + skewMs });
     m.start();
-    await waitFor(() => m.status().consecutiveFailures >= 3);
+    await settled();
+    for (let i = 0; i < 2; i++) expect(await nextBeat()).toBe(30);
+    expect(m.status().consecutiveFailures).toBe(3);
     expect(logged("waiting for region directory")).toHaveLength(1);
     expect(logged("region directory unreachable")).toHaveLength(0);
 
     skewMs = JOIN_GRACE_MS;
-    const failures = m.status().consecutiveFailures;
-    await waitFor(() => m.status().consecutiveFailures >= failures + 3);
+    for (let i = 0; i < 3; i++) expect(await nextBeat()).toBe(30);
+    expect(m.status().consecutiveFailures).toBe(6);
     expect(logged("region directory unreachable")).toHaveLength(1);
     expect(logged("waiting for region directory")).toHaveLength(1);
 
     skewMs = 0;
     await directory.listen();
-    await waitFor(() => m.status().joined);
+    await nextBeat();
+    expect(m.status().joined).toBe(true);
     expect(logged("joined region directory")).toHaveLength(1);
   });
 
   it("logs a rejection (4xx) once per transition, with the directory's code, and keeps retrying", async () => {
     const m = membership({ secret: "not-the-region-secret", intervalMs: 30 });
     m.start();
-    await waitFor(() => m.status().consecutiveFailures >= 3);
+    await settled();
+    for (let i = 0; i < 2; i++) expect(await nextBeat()).toBe(30);
+    expect(directory.heartbeats()).toHaveLength(3);
     expect(directory.heartbeats().every((r) => !r.signed)).toBe(true);
     expect(m.status()).toMatchObject({
       joined: false,
+      consecutiveFailures: 3,
       lastError: "HTTP 401 UNAUTHORIZED: request signature does not match",
     });
     expect(logged("region directory rejected this host")).toEqual([
@@ -201,9 +263,8 @@ describe("RegionMembership", () => {
 
     // a different rejection is news
     directory.respond = () => errorAnswer(400, "INVALID_REQUEST", "region mismatch");
-    await waitFor(() => m.status().lastError?.includes("region mismatch") === true);
-    const failures = m.status().consecutiveFailures;
-    await waitFor(() => m.status().consecutiveFailures >= failures + 2);
+    for (let i = 0; i < 3; i++) expect(await nextBeat()).toBe(30);
+    expect(m.status().lastError).toContain("region mismatch");
     expect(logged("region directory rejected this host").map((l) => l.code)).toEqual([
       "UNAUTHORIZED",
       "INVALID_REQUEST",
@@ -214,57 +275,88 @@ describe("RegionMembership", () => {
   it("nudge() sends a heartbeat soon after a capacity change, at most one per NUDGE_MIN_INTERVAL_MS", async () => {
     const m = membership();
     m.start();
-    await waitFor(() => directory.heartbeats().length === 1);
-    // the interval is 1 s: without the nudges only the first heartbeat would come this soon
-    const t0 = Date.now();
+    await settled();
+    // the interval is 60 s: without the nudges only the first heartbeat would come this soon
     for (let i = 0; i < 10; i++) {
       m.nudge();
-      await sleep(30);
+      const count = began.length;
+      clock.advance(30);
+      if (began.length > count) await settled();
     }
-    await waitFor(() => directory.heartbeats().length >= 3, 800);
-    const at = directory.heartbeats().map((r) => r.at);
-    expect((at[1] ?? 0) - t0).toBeLessThan(NUDGE_MIN_INTERVAL_MS + 150);
-    for (let i = 2; i < at.length; i++) {
-      expect((at[i] ?? 0) - (at[i - 1] ?? 0)).toBeGreaterThanOrEqual(NUDGE_MIN_INTERVAL_MS - 20);
-    }
-    // ten nudges within 300 ms: a few heartbeats, not ten
-    expect(directory.heartbeats().length).toBeLessThanOrEqual(4);
+    // ten nudges 30 ms apart (at 0..270): two heartbeats, NUDGE_MIN_INTERVAL_MS apart
+    expect(began).toEqual([0, NUDGE_MIN_INTERVAL_MS]);
+    expect(clock.now()).toBe(300);
+    expect(await nextBeat()).toBe(2 * NUDGE_MIN_INTERVAL_MS - 300);
+    expect(began).toEqual([0, NUDGE_MIN_INTERVAL_MS, 2 * NUDGE_MIN_INTERVAL_MS]);
+    expect(directory.heartbeats()).toHaveLength(3);
+    // no capacity change since: back to the interval
+    expect(clock.nextDelay()).toBe(60_000);
+
+    // long after the last heartbeat, a nudge sends one at once
+    clock.advance(1_000);
+    m.nudge();
+    expect(began).toHaveLength(4);
+    expect(began.at(-1)).toBe(clock.now());
+    await settled();
+    expect(directory.heartbeats()).toHaveLength(4);
+  });
+
+  it("nudge() during a heartbeat sends the next one after it, NUDGE_MIN_INTERVAL_MS after its start", async () => {
+    const m = membership();
+    directory.holdAnswers();
+    m.start();
+    await waitFor(() => directory.heartbeats().length === 1);
+    m.nudge();
+    m.nudge();
+    clock.advance(50);
+    expect(began).toEqual([0]);
+    directory.releaseAnswers();
+    await settled();
+    expect(await nextBeat()).toBe(NUDGE_MIN_INTERVAL_MS - 50);
+    expect(began).toEqual([0, NUDGE_MIN_INTERVAL_MS]);
+    expect(clock.nextDelay()).toBe(60_000);
   });
 
   it("drain() switches heartbeats to draining and sends one at once", async () => {
     const m = membership();
     m.start();
-    await waitFor(() => directory.heartbeats().length === 1);
+    await settled();
     m.drain();
-    await waitFor(() => directory.heartbeats().length === 2, 500);
+    expect(began).toEqual([0, 0]);
+    await settled();
     expect(directory.heartbeats().map((r) => (r.body as { state: string }).state)).toEqual([
       "active",
       "draining",
     ]);
-    m.drain(); // already draining: nothing more
-    await sleep(50);
-    expect(directory.heartbeats()).toHaveLength(2);
+    m.drain(); // already draining: nothing more, and the next heartbeat stays an interval away
+    expect(began).toHaveLength(2);
+    expect(clock.nextDelay()).toBe(60_000);
   });
 
-  it("drain() during a heartbeat sends the draining one right after it, not alongside", async () => {
-    directory.respond = checkedResponder(() => ({ ...ack(60_000), delayMs: 100 }));
+  it("drain() during a heartbeat sends the draining one after it, not alongside", async () => {
     const m = membership();
+    directory.holdAnswers();
     m.start();
     await waitFor(() => directory.heartbeats().length === 1);
     m.drain();
-    await sleep(30);
+    expect(began).toEqual([0]);
+    clock.advance(100); // the answer takes 100 ms
+    directory.releaseAnswers();
+    await settled();
     expect(directory.heartbeats()).toHaveLength(1);
-    await waitFor(() => directory.heartbeats().length === 2, 1_000);
+    // as a nudge: as soon as the rate limit allows
+    expect(await nextBeat()).toBe(NUDGE_MIN_INTERVAL_MS - 100);
     const [first, second] = directory.heartbeats();
+    expect(first?.body).toMatchObject({ state: "active" });
     expect(second?.body).toMatchObject({ state: "draining" });
-    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(90);
   });
 
   it("stop() leaves the directory (signed) and ends the loop; a second stop() does nothing", async () => {
     directory.respond = checkedResponder(() => ack(30));
     const m = membership();
     m.start();
-    await waitFor(() => directory.heartbeats().length >= 3);
+    await settled();
+    for (let i = 0; i < 2; i++) await nextBeat();
     await m.stop();
     const last = directory.received.at(-1);
     expect(last?.path).toBe(LEAVE_PATH);
@@ -280,20 +372,25 @@ describe("RegionMembership", () => {
     await m.stop();
     m.start();
     m.drain();
-    await sleep(150);
+    m.nudge();
+    // no heartbeat began and none is scheduled: nothing can be sent any more
+    expect(clock.pending()).toBe(0);
+    clock.advance(60_000);
+    expect(began).toHaveLength(3);
     expect(directory.received).toHaveLength(count);
     expect(directory.leaves()).toHaveLength(1);
   });
 
   it("stop() aborts a heartbeat under way and sends leave after it", async () => {
-    directory.respond = checkedResponder(() => ({ ...ack(60_000), delayMs: 1_000 }));
+    directory.holdAnswers();
     const m = membership();
     m.start();
     await waitFor(() => directory.heartbeats().length === 1);
     const started = Date.now();
-    await m.stop();
+    await m.stop(); // the held answer never comes: only the abort lets stop() go on
     expect(Date.now() - started).toBeLessThan(500);
     expect(directory.leaves()).toHaveLength(1);
+    expect(clock.pending()).toBe(0);
     // the aborted heartbeat is neither a success nor a failure
     expect(m.status()).toMatchObject({ joined: false, lastError: null, consecutiveFailures: 0 });
   });
@@ -301,7 +398,8 @@ describe("RegionMembership", () => {
   it("stop() never throws when the directory is gone", async () => {
     const m = membership();
     m.start();
-    await waitFor(() => m.status().joined);
+    await settled();
+    expect(m.status().joined).toBe(true);
     await directory.close();
     await expect(m.stop()).resolves.toBeUndefined();
     expect(logged("leaving region directory failed")).toEqual([
@@ -313,8 +411,18 @@ describe("RegionMembership", () => {
     const m = membership();
     await m.stop();
     m.start();
-    await sleep(50);
+    expect(began).toHaveLength(0);
+    expect(clock.pending()).toBe(0);
     expect(directory.received).toHaveLength(0);
+  });
+
+  it("runs on real timers when given no scheduler", async () => {
+    directory.respond = checkedResponder(() => ack(20));
+    const m = membership({ scheduler: undefined });
+    m.start();
+    await waitFor(() => directory.heartbeats().length >= 3);
+    await m.stop();
+    expect(directory.leaves()).toHaveLength(1);
   });
 
   it("rejects an identity the directory could never accept, or a bad URL", () => {

@@ -10,7 +10,6 @@ import {
   MAX_INTERVAL_MS,
   type MembershipState,
   MIN_INTERVAL_MS,
-  nextDelayMs,
   outcomeFromError,
   outcomeFromResponse,
 } from "../../src/membership/transitions.js";
@@ -166,12 +165,5 @@ describe("applyOutcome", () => {
     expect(run([[T0, ok(0.5)]]).state.intervalMs).toBe(MIN_INTERVAL_MS);
     expect(run([[T0, ok(3_600_000)]]).state.intervalMs).toBe(MAX_INTERVAL_MS);
     expect(clampInterval(50)).toBe(50);
-  });
-});
-
-describe("nextDelayMs", () => {
-  it("counts the cadence from each request's start", () => {
-    expect(nextDelayMs(1_000, 10)).toBe(990);
-    expect(nextDelayMs(1_000, 2_000)).toBe(0);
   });
 });
