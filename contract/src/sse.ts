@@ -17,35 +17,60 @@ export interface SseMessage {
 }
 
 export class SseParser {
-  private buffer = "";
+  /** the unfinished last line, in the pieces it arrived in (joined only once it ends) */
+  private pending: string[] = [];
+  private pendingChars = 0;
+  /** how many characters of `pending` are known to hold no line end */
+  private scanned = 0;
   private eventType = "";
   private dataLines: string[] = [];
   private hasData = false;
   private lastId: string | undefined;
 
-  /** Parses a chunk; returns the events it completed. */
+  /**
+   * Parses a chunk; returns the events it completed. Linear in the input however it is cut: a
+   * line arriving in many chunks is scanned and joined once.
+   */
   push(chunk: string): SseMessage[] {
-    this.buffer += chunk;
+    if (this.scanned === this.pendingChars && nextLineEnd(chunk, 0) < 0) {
+      if (chunk !== "") this.pending.push(chunk);
+      this.pendingChars += chunk.length;
+      this.scanned = this.pendingChars;
+      return [];
+    }
+    const buffer = this.pending.join("") + chunk;
     const out: SseMessage[] = [];
     let start = 0;
+    let scanFrom = this.scanned;
+    let clean = false;
     for (;;) {
-      const end = nextLineEnd(this.buffer, start);
-      if (end < 0) break;
-      const char = this.buffer[end];
+      const end = nextLineEnd(buffer, Math.max(start, scanFrom));
+      if (end < 0) {
+        clean = true;
+        break;
+      }
+      const char = buffer[end];
       // A trailing CR may be the first half of a CRLF: wait for the next chunk to decide.
-      if (char === "\r" && end === this.buffer.length - 1) break;
-      this.line(this.buffer.slice(start, end), out);
-      start = end + (char === "\r" && this.buffer[end + 1] === "\n" ? 2 : 1);
+      if (char === "\r" && end === buffer.length - 1) break;
+      this.line(buffer.slice(start, end), out);
+      start = end + (char === "\r" && buffer[end + 1] === "\n" ? 2 : 1);
+      scanFrom = start;
     }
-    this.buffer = this.buffer.slice(start);
+    const rest = buffer.slice(start);
+    this.pending = rest === "" ? [] : [rest];
+    this.pendingChars = rest.length;
+    this.scanned = clean ? rest.length : 0;
     return out;
   }
 
   /** The stream ended: completes a last line and a last event without a blank line after it. */
   end(): SseMessage[] {
     const out = this.push("");
-    const rest = this.buffer.endsWith("\r") ? this.buffer.slice(0, -1) : this.buffer;
-    this.buffer = "";
+    const buffer = this.pending.join("");
+    const rest = buffer.endsWith("\r") ? buffer.slice(0, -1) : buffer;
+    this.pending = [];
+    this.pendingChars = 0;
+    this.scanned = 0;
     if (rest !== "") this.line(rest, out);
     this.dispatch(out);
     return out;
@@ -92,12 +117,12 @@ export class SseParser {
   }
 }
 
+const LINE_END = /[\r\n]/g;
+
+/** The index of the first CR or LF at or after `from`, or -1: one pass, however long the text. */
 function nextLineEnd(text: string, from: number): number {
-  const lf = text.indexOf("\n", from);
-  const cr = text.indexOf("\r", from);
-  if (lf < 0) return cr;
-  if (cr < 0) return lf;
-  return Math.min(lf, cr);
+  LINE_END.lastIndex = from;
+  return LINE_END.exec(text)?.index ?? -1;
 }
 
 /** Reads a byte stream of Server-Sent Events, yielding each message as its blank line arrives. */

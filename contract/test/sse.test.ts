@@ -74,3 +74,15 @@ describe("SseParser", () => {
     ]);
   });
 });
+
+describe("SseParser with a long line in many small chunks", () => {
+  it("joins it once it ends, and keeps every character", () => {
+    const data = `{"data":"${"x".repeat(200_000)}"}`;
+    const text = `event: stdout\r\ndata: ${data}\r\n\r\n`;
+    const parser = new SseParser();
+    const out: SseMessage[] = [];
+    for (let i = 0; i < text.length; i += 7) out.push(...parser.push(text.slice(i, i + 7)));
+    out.push(...parser.end());
+    expect(out).toEqual([{ event: "stdout", data, id: undefined }]);
+  });
+});

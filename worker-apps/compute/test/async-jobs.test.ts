@@ -41,6 +41,21 @@ describe("async jobs", () => {
     expect(result.hostJobId).toMatch(/^job_fake/);
   });
 
+  it("keeps a result far larger than one SQLite value (1 MiB of stdout and of stderr)", async () => {
+    const MiB = 1024 * 1024;
+    const res = await call("/v1/jobs?wait=false", { body: { command: ["flood", String(MiB)] } });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const result = await until(async () => {
+      const body = (await (await getJob(id)).json()) as Record<string, unknown>;
+      return body.status === "running" || body.status === "queued" ? undefined : body;
+    });
+    // as JSON this is ~7 MB (each \u0001 is 6 characters): stored in chunks, read back whole
+    expect(result).toMatchObject({ id, status: "succeeded" });
+    expect(new TextEncoder().encode(result.stdout as string).length).toBe(MiB);
+    expect(result.stderr).toBe("\u0001".repeat(MiB));
+  });
+
   it("another tenant's GET is 404, as is an unknown or malformed id", async () => {
     const res = await call("/v1/jobs?wait=false", { body: { command: ["echo", "mine"] } });
     const { id } = (await res.json()) as { id: string };

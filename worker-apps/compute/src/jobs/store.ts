@@ -1,6 +1,12 @@
 /**
  * The SQLite row of one async job (each JobRecord object holds exactly one job). Pure functions over
  * `SqlStorage`, so tests can seed records directly.
+ *
+ * A result can be larger than one SQLite value may be (a Durable Object refuses strings over
+ * 2 MB: "string or blob too big"), since a host returns up to 1 MiB of stdout and 1 MiB of stderr,
+ * escaped in JSON or base64-encoded. So a result is stored as its JSON text cut into chunks of
+ * `RESULT_CHUNK_CHARS` in `result_chunk`, written in the same synchronous call as the state change
+ * (one implicit transaction); the `result` column is only read for records written before that.
  */
 
 import type { ErrorBody, JobResult } from "../shared/index.js";
@@ -45,6 +51,12 @@ type Row = {
   lost_on: string | null;
 };
 
+/**
+ * Characters of result JSON per stored chunk: at most 3 UTF-8 bytes each (JSON escapes the rest),
+ * so a chunk stays well under the 2 MB a Durable Object's SQLite allows per value.
+ */
+export const RESULT_CHUNK_CHARS = 256 * 1024;
+
 export function ensureSchema(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS job (
     id TEXT PRIMARY KEY,
@@ -65,6 +77,31 @@ export function ensureSchema(sql: SqlStorage): void {
   const columns = sql.exec<{ name: string }>("PRAGMA table_info(job)").toArray();
   if (!columns.some((c) => c.name === "lost_on"))
     sql.exec("ALTER TABLE job ADD COLUMN lost_on TEXT");
+  sql.exec(`CREATE TABLE IF NOT EXISTS result_chunk (
+    seq INTEGER PRIMARY KEY,
+    data TEXT NOT NULL
+  )`);
+}
+
+/** Replaces the stored result with `result`, in chunks. */
+function writeResult(sql: SqlStorage, result: JobResult): void {
+  const text = JSON.stringify(result);
+  sql.exec("DELETE FROM result_chunk");
+  for (let seq = 0; seq * RESULT_CHUNK_CHARS < text.length; seq++) {
+    const start = seq * RESULT_CHUNK_CHARS;
+    sql.exec(
+      "INSERT INTO result_chunk (seq, data) VALUES (?, ?)",
+      seq,
+      text.slice(start, start + RESULT_CHUNK_CHARS),
+    );
+  }
+}
+
+function readResult(sql: SqlStorage, legacy: string | null): JobResult | null {
+  if (legacy !== null) return JSON.parse(legacy) as JobResult;
+  const chunks = sql.exec<{ data: string }>("SELECT data FROM result_chunk ORDER BY seq").toArray();
+  if (chunks.length === 0) return null;
+  return JSON.parse(chunks.map((c) => c.data).join("")) as JobResult;
 }
 
 export function insertJob(sql: SqlStorage, job: StoredJob): void {
@@ -82,11 +119,12 @@ export function insertJob(sql: SqlStorage, job: StoredJob): void {
     job.createdAt,
     job.startedAt,
     job.finishedAt,
-    job.result === null ? null : JSON.stringify(job.result),
+    null,
     job.error === null ? null : JSON.stringify(job.error),
     job.message,
     job.lostOn.length ? JSON.stringify(job.lostOn) : null,
   );
+  if (job.result !== null) writeResult(sql, job.result);
 }
 
 export function loadJob(sql: SqlStorage): StoredJob | null {
@@ -103,7 +141,7 @@ export function loadJob(sql: SqlStorage): StoredJob | null {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
+    result: readResult(sql, row.result),
     error: row.error === null ? null : (JSON.parse(row.error) as StoredJob["error"]),
     message: row.message,
     lostOn: row.lost_on === null ? [] : (JSON.parse(row.lost_on) as string[]),
@@ -123,11 +161,8 @@ export function markQueued(sql: SqlStorage): void {
 }
 
 export function markDone(sql: SqlStorage, result: JobResult, now: number): void {
-  sql.exec(
-    "UPDATE job SET state = 'done', result = ?, finished_at = ?",
-    JSON.stringify(result),
-    now,
-  );
+  writeResult(sql, result);
+  sql.exec("UPDATE job SET state = 'done', result = NULL, finished_at = ?", now);
 }
 
 export function markError(

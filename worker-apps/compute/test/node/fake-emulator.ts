@@ -10,6 +10,7 @@
  *   busy           NO_CAPACITY (503, Retry-After: 2) before starting
  *   busy-on HOST   NO_CAPACITY on host HOST only; elsewhere like echo
  *   fail           exit 3 with stderr "boom\n"
+ *   flood BYTES    BYTES of stdout ("é" and "a", so its JSON is larger still) and BYTES of stderr
  * Control routes (unsigned, test only):
  *   POST /__fake/release/NAME          opens gate NAME (also before anyone waits on it)
  *   GET  /__fake/calls?marker=M        the runs whose job env has MARKER=M: [{requestId, command}]
@@ -97,6 +98,11 @@ class ScriptedRunner implements JobRunner {
       out("last\n");
     } else if (program === "fail") {
       stderr = "boom\n";
+      emit({ type: "stderr", data: encoder.encode(stderr) });
+    } else if (program === "flood") {
+      const bytes = Number(args[0] ?? 0);
+      out("é".repeat(Math.floor(bytes / 4)) + "a".repeat(bytes - 2 * Math.floor(bytes / 4)));
+      stderr = "\u0001".repeat(bytes);
       emit({ type: "stderr", data: encoder.encode(stderr) });
     } else {
       out(`${args.join(" ")}\n`);
