@@ -166,6 +166,22 @@ describe("the local edge", () => {
     );
   });
 
+  it("keeps an async job's whole result: ~1 MB of stdout and of stderr", async () => {
+    const c = client(LOCATIONS.paris);
+    const bytes = 1_000_000;
+    const { id } = await c.submit({
+      command: [
+        "sh",
+        "-c",
+        `head -c ${bytes} /dev/zero | tr '\\0' a; head -c ${bytes} /dev/zero | tr '\\0' b >&2`,
+      ],
+    });
+    const finished = await c.wait(id, { timeoutMs: 60_000 });
+    expect(finished).toMatchObject({ id, status: "succeeded", truncated: false });
+    expect(finished.stdout).toBe("a".repeat(bytes));
+    expect(finished.stderr).toBe("b".repeat(bytes));
+  });
+
   it("fails over to the next-nearest region when one region's workerd is down", async () => {
     await local.edge.supervisor.stop("region:eu-west");
     const response = await post("/v1/jobs", JSON.stringify({ command: ["echo", "failover"] }), {
