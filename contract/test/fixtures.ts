@@ -15,7 +15,7 @@ export function sampleJobResult(overrides: Partial<JobResult> = {}): JobResult {
     truncated: false,
     region: "local",
     host: "host-1",
-    vm: { id: "vm-1", start: "warm" },
+    vm: { id: "vm-1", start: "warm", memoryMiB: 128 },
     timing: { queueMs: 0, startMs: 1, runMs: 2, totalMs: 3 },
     ...overrides,
   };

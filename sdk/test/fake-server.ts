@@ -87,7 +87,7 @@ export async function closedPort(): Promise<number> {
 
 export const sampleResult = sampleJobResult({
   region: "local-a",
-  vm: { id: "vm-7", start: "warm" },
+  vm: { id: "vm-7", start: "warm", memoryMiB: 128 },
   timing: { queueMs: 0, startMs: 3, runMs: 20, totalMs: 25 },
 });
 

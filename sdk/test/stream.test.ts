@@ -36,7 +36,12 @@ function sse(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-const START = { id: "job_1", region: "local-a", host: "host-1", vm: { id: "vm-7", start: "warm" } };
+const START = {
+  id: "job_1",
+  region: "local-a",
+  host: "host-1",
+  vm: { id: "vm-7", start: "warm", memoryMiB: 128 },
+};
 
 async function collect(events: AsyncIterable<JobStreamEvent>): Promise<JobStreamEvent[]> {
   const out: JobStreamEvent[] = [];

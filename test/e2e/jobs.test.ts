@@ -23,6 +23,29 @@ describe("jobs in real QEMU guests", () => {
     expect(r.timing.totalMs).toBeGreaterThanOrEqual(r.timing.runMs);
   });
 
+  it("rounds memory up to a tier: many sizes, one template per tier", async () => {
+    const templates = async () =>
+      (await harness().client.capacity()).images.find((i) => i.name === "base")?.templates ?? 0;
+    const before = await templates();
+    const memories: number[] = [];
+    for (const memoryMiB of [200, 250, 129]) {
+      const r = await harness().client.run({
+        command: ["sh", "-c", "grep MemTotal /proc/meminfo"],
+        memoryMiB,
+      });
+      expect(r.status).toBe("succeeded");
+      memories.push(r.vm.memoryMiB);
+      // the guest really has the tier's memory (MemTotal is a little below it)
+      const kib = Number(/MemTotal:\s+(\d+) kB/.exec(r.stdout)?.[1]);
+      expect(kib / 1024).toBeGreaterThan(200);
+      expect(kib / 1024).toBeLessThanOrEqual(256);
+    }
+    expect(memories).toEqual([256, 256, 256]);
+    expect(await templates()).toBe(before + 1);
+    const small = await harness().client.run({ command: ["true"], memoryMiB: 96 });
+    expect(small.vm.memoryMiB).toBe(128);
+  });
+
   it("succeeds with exit code 0", async () => {
     const r = await harness().client.run({ command: ["echo", "hello"] });
     expect(r).toMatchObject({ status: "succeeded", exitCode: 0, stdout: "hello\n", stderr: "" });

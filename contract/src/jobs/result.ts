@@ -13,7 +13,12 @@ export type VmStart = z.infer<typeof vmStartSchema>;
 export const outputEncodingSchema = z.enum(["utf8", "base64"]);
 export type OutputEncoding = z.infer<typeof outputEncodingSchema>;
 
-export const jobVmSchema = z.object({ id: z.string(), start: vmStartSchema });
+export const jobVmSchema = z.object({
+  id: z.string(),
+  start: vmStartSchema,
+  /** the guest memory the job ran with: its `memoryMiB` rounded up to the host's tier (128, 256, 512, 1024) */
+  memoryMiB: z.int().min(1),
+});
 export type JobVm = z.infer<typeof jobVmSchema>;
 
 const ms = z.number().min(0);

@@ -15,6 +15,7 @@ import type { Vm, VmDriver } from "../vm/driver.js";
 import type { BootImage, TemplateKey } from "../vm/types.js";
 import { Admission } from "./admission.js";
 import { executeJob } from "./execute.js";
+import { memoryTierMiB } from "./memory-tier.js";
 import type { JobEvent, JobRunner, RunOptions } from "./runner.js";
 
 export interface EngineLimits {
@@ -26,6 +27,8 @@ export interface EngineLimits {
   maxOutputBytes: number;
   /** guest memory all VMs of this host may use together, MiB (each VM counts at its full size) */
   memoryBudgetMiB: number;
+  /** the largest guest memory a job may ask for, MiB: the top memory tier */
+  maxMemoryMiB: number;
 }
 
 /** Hooks the service wires to metrics and logs; the engine knows nothing of Prometheus. */
@@ -116,7 +119,8 @@ export class JobEngine implements JobRunner {
     const log = this.options.logger.child({ jobId: id, requestId: options.requestId });
     const release = await this.admission.acquire(options.signal);
     const queueMs = performance.now() - t0;
-    const key: TemplateKey = { image: spec.image, memoryMiB: spec.memoryMiB, vcpus: spec.vcpus };
+    const memoryMiB = memoryTierMiB(spec.memoryMiB, this.options.limits.maxMemoryMiB);
+    const key: TemplateKey = { image: spec.image, memoryMiB, vcpus: spec.vcpus };
     let scaled: ScaledPool | undefined;
     let acquiredVm: Vm | undefined;
     try {
@@ -131,7 +135,8 @@ export class JobEngine implements JobRunner {
       const startMs = performance.now() - t1;
       this.options.observer.vmStarted(start, startMs / 1000);
       const { region, host } = this.options;
-      options.onEvent?.({ type: "start", id, region, host, vm: { id: vm.id, start } });
+      const vmInfo = { id: vm.id, start, memoryMiB };
+      options.onEvent?.({ type: "start", id, region, host, vm: vmInfo });
       const outcome = await executeJob(vm, spec, {
         maxOutputBytes: this.options.limits.maxOutputBytes,
         ...(options.signal ? { signal: options.signal } : {}),
@@ -151,7 +156,7 @@ export class JobEngine implements JobRunner {
         truncated: outcome.truncated,
         region,
         host,
-        vm: { id: vm.id, start },
+        vm: vmInfo,
         timing: {
           queueMs: round(queueMs),
           startMs: round(startMs),

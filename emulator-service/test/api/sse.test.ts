@@ -109,7 +109,7 @@ describe("POST /v1/jobs as Server-Sent Events", () => {
       id: "job-1",
       region: "test-region",
       host: "test-host",
-      vm: { id: "vm-1", start: "warm" },
+      vm: { id: "vm-1", start: "warm", memoryMiB: 128 },
     });
     expect(JSON.parse(events[1]?.data ?? "")).toEqual({ data: "first\n" });
     expect(JSON.parse(events[2]?.data ?? "")).toEqual({ data: "second\n" });

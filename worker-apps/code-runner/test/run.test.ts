@@ -15,7 +15,7 @@ describe("POST /run", () => {
           exitCode: 3,
           stdout: "hi\n",
           stderr: "oops\n",
-          vm: { id: "vm-7", start: "restore" },
+          vm: { id: "vm-7", start: "restore", memoryMiB: 128 },
           timing: { queueMs: 0, startMs: 40, runMs: 20, totalMs: 61 },
         },
       },

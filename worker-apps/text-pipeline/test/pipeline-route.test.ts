@@ -55,7 +55,7 @@ describe("POST /pipeline", () => {
       ],
       script,
       ms: 15,
-      vm: { id: "vm-fake-1", start: "warm" },
+      vm: { id: "vm-fake-1", start: "warm", memoryMiB: 128 },
     });
     expect(await callsFor(requestId)).toEqual([
       {

@@ -83,7 +83,7 @@ class ScriptedRunner implements JobRunner {
       throw new EdgevmError("NO_CAPACITY", "no free slot on this host", { retryAfterS: 2 });
     }
     const id = `job_fake${(nextId++).toString(16).padStart(8, "0")}`;
-    const vm = { id: `vm-${id}`, start: "warm" as const };
+    const vm = { id: `vm-${id}`, start: "warm" as const, memoryMiB: spec.memoryMiB };
     const emit = options.onEvent ?? (() => {});
     emit({ type: "start", id, region: FAKE_REGION, host: this.host, vm });
     let stdout = "";
