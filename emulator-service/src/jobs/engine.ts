@@ -67,7 +67,12 @@ export class JobEngine implements JobRunner {
   constructor(private readonly options: EngineOptions) {
     const { slots, maxQueue, queueTimeoutMs } = options.limits;
     this.admission = new Admission(slots, maxQueue, queueTimeoutMs);
-    const { driver, templates, images, pools, scaling, defaultKey, logger } = options;
+    const { driver, templates, images, pools, scaling, logger } = options;
+    // the default size runs in its tier too, so jobs of the default size find the prewarmed pool
+    const defaultKey = {
+      ...options.defaultKey,
+      memoryMiB: memoryTierMiB(options.defaultKey.memoryMiB, options.limits.maxMemoryMiB),
+    };
     this.pools = new PoolSet({
       driver,
       templates,
