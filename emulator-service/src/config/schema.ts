@@ -100,7 +100,7 @@ const limitsSchema = z
       .meta({ default: DEFAULT_LIMITS.maxTimeoutMs }),
     defaultMemoryMiB: memory()
       .describe(
-        "guest RAM, MiB, of a job whose request gives no `memoryMiB`; between `minMemoryMiB` and `maxMemoryMiB`",
+        "guest RAM, MiB, of a job whose request gives no `memoryMiB`; between `minMemoryMiB` and `maxMemoryMiB`; like every request, rounded up to a tier (powers of two from 128, at most `maxMemoryMiB`)",
       )
       .meta({ default: DEFAULT_LIMITS.defaultMemoryMiB }),
     minMemoryMiB: memory()
@@ -109,7 +109,7 @@ const limitsSchema = z
       )
       .meta({ default: DEFAULT_LIMITS.minMemoryMiB }),
     maxMemoryMiB: memory()
-      .describe("the most guest RAM a request may ask for, MiB")
+      .describe("the most guest RAM a request may ask for, MiB; also the top memory tier")
       .meta({ default: DEFAULT_LIMITS.maxMemoryMiB }),
     maxVcpus: z
       .int()
