@@ -122,7 +122,7 @@ describe("the local edge", () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThan(1000);
   });
 
-  it("lists the regions with their host and pool", async () => {
+  it("lists every region with its hosts and pool, whichever region answers", async () => {
     const list = await client(LOCATIONS.paris).regions();
     expect(list.map((r) => r.name).sort()).toEqual(["ap-south", "eu-west", "us-east"]);
     const eu = list.find((r) => r.name === "eu-west");
@@ -130,6 +130,16 @@ describe("the local edge", () => {
     // the autoscaler's warm target: at least the configured minimum (1 here)
     expect(eu?.pool?.target).toBeGreaterThanOrEqual(1);
     expect(eu?.hosts[0]).toMatchObject({ id: "eu-west-1", healthy: true });
+    // every region lists its own host and pool, whichever region answers (asked with ?scope=self)
+    for (const region of list) {
+      expect(region.healthy, region.name).toBe(true);
+      expect(region.hosts.map((h) => h.id)).toEqual([`${region.name}-1`]);
+      expect(region.pool?.target).toBeGreaterThanOrEqual(1);
+    }
+    const fromSingapore = await client(LOCATIONS.singapore).regions();
+    expect(fromSingapore.map((r) => [r.name, r.hosts.length])).toEqual(
+      list.map((r) => [r.name, 1]),
+    );
   });
 
   it("answers every route in the shapes of the contract (validated with its schemas)", async () => {

@@ -3,22 +3,14 @@
  * until a condition holds (for state that changes by heartbeat, not by a reply the test awaits).
  */
 
-/** One host of the answering region in `GET /v1/regions` (the fields the tests read). */
-export interface RegionHost {
-  id: string;
-  url: string;
-  state: "active" | "draining";
-  lastSeenMs: number | null;
-  startedAt: number | null;
-  capacity: { total: number; busy: number; free: number };
-}
+import { type HostView, regionListSchema } from "@edgevm/contract";
 
-/** The hosts of the region at `regionUrl` (the first entry: the answering region). */
-export async function regionHosts(regionUrl: string, apiKey: string): Promise<RegionHost[]> {
-  const res = await fetch(`${regionUrl}/v1/regions`, {
+/** The hosts of the region at `regionUrl`, as it lists itself (`GET /v1/regions?scope=self`). */
+export async function regionHosts(regionUrl: string, apiKey: string): Promise<HostView[]> {
+  const res = await fetch(`${regionUrl}/v1/regions?scope=self`, {
     headers: { authorization: `Bearer ${apiKey}` },
   });
-  const [own] = (await res.json()) as Array<{ hosts: RegionHost[] }>;
+  const [own] = regionListSchema.parse(await res.json());
   return own?.hosts ?? [];
 }
 

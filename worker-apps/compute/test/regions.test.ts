@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { call } from "./helpers.js";
 
 describe("GET /v1/regions", () => {
-  it("lists every region: this one from the emulator's capacity, others by probe", async () => {
+  it("lists every region: this one from the emulator's capacity, an unreachable one as unhealthy", async () => {
     const res = await call("/v1/regions");
     expect(res.status).toBe(200);
     const regions = (await res.json()) as Array<Record<string, unknown>>;
@@ -36,6 +36,18 @@ describe("GET /v1/regions", () => {
       hosts: [],
       pool: null,
     });
+  });
+});
+
+describe("GET /v1/regions?scope=self", () => {
+  it("lists only this region (what another region asks), and refuses other scopes", async () => {
+    const res = await call("/v1/regions?scope=self");
+    expect(res.status).toBe(200);
+    const regions = (await res.json()) as Array<{ name: string; hosts: unknown[] }>;
+    expect(regions.map((r) => r.name)).toEqual(["test-region"]);
+    expect(regions[0]?.hosts).toHaveLength(1);
+    const bad = await call("/v1/regions?scope=everything");
+    expect(bad.status).toBe(400);
   });
 });
 

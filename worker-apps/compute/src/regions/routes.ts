@@ -1,6 +1,7 @@
 /**
- * `GET /v1/regions` (this region from its directory of hosts — or its configured host when none
- * joined —, others by a health probe), `GET /v1/images`.
+ * `GET /v1/regions`: this region from its directory of hosts (or its configured host when none
+ * joined), every other region as it answers `?scope=self` itself (its hosts and pool), or by a
+ * health probe when it cannot say. `GET /v1/images`.
  */
 
 import { Hono } from "hono";
@@ -16,8 +17,10 @@ import {
   EdgevmError,
   type HostView,
   type ImageCapacity,
+  REQUEST_ID_HEADER,
   type RegionPool,
   type RegionView,
+  regionListSchema,
 } from "../shared/index.js";
 
 /**
@@ -99,31 +102,77 @@ async function probe(url: string): Promise<boolean> {
   }
 }
 
-async function otherRegion(region: RegionConfig): Promise<RegionView> {
-  return {
+/**
+ * Another region as it sees itself (`GET /v1/regions?scope=self`, with the caller's key, so it
+ * lists its hosts and pool); a region that cannot be reached is unhealthy, and one that answers
+ * otherwise (an older release, another key set) is listed by its health probe, without hosts.
+ */
+async function otherRegion(
+  region: RegionConfig,
+  headers: Record<string, string>,
+): Promise<RegionView> {
+  const bare = (healthy: boolean): RegionView => ({
     name: region.name,
     url: region.url,
-    healthy: await probe(region.url),
+    healthy,
     hosts: [],
     pool: null,
-  };
+  });
+  let res: Response;
+  try {
+    res = await fetch(new URL(`/v1/regions?scope=${SCOPE_SELF}`, region.url), {
+      headers,
+      signal: AbortSignal.timeout(REGION_PROBE_TIMEOUT_MS),
+    });
+  } catch {
+    return bare(false);
+  }
+  if (res.ok) {
+    const parsed = regionListSchema.safeParse(await res.json().catch(() => null));
+    const view = parsed.success ? parsed.data[0] : undefined;
+    if (view?.name === region.name) return { ...view, url: region.url };
+  } else {
+    await res.body?.cancel();
+  }
+  return bare(await probe(region.url));
 }
+
+/** `?scope=self`: only the answering region (what other regions ask; no fan-out from there). */
+const SCOPE_SELF = "self";
 
 export function regionRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get("/regions", async (c) => {
+    const scope = c.req.query("scope");
+    if (scope !== undefined && scope !== SCOPE_SELF) {
+      throw new EdgevmError(
+        "INVALID_REQUEST",
+        `scope: must be "${SCOPE_SELF}" (only this region) or absent (every region), got ${JSON.stringify(scope)}`,
+      );
+    }
     const regions = parseRegions(c.env.REGIONS);
     const listed = regions.some((r) => r.name === c.env.REGION);
     const all = listed
       ? regions
       : [{ name: c.env.REGION, url: new URL(c.req.url).origin }, ...regions];
-    // In REGIONS order; every probe runs in parallel.
+    const self = all.find((r) => r.name === c.env.REGION) ?? {
+      name: c.env.REGION,
+      url: new URL(c.req.url).origin,
+    };
+    if (scope === SCOPE_SELF) {
+      return c.json([await ownRegion(c.env, c.var.isolate, self, c.var.requestId)]);
+    }
+    // The caller's key and request id go along: the other regions hold the same keys.
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: c.var.requestId };
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined) headers.authorization = authorization;
+    // In REGIONS order; every region is asked in parallel.
     const views = await Promise.all(
       all.map((r) =>
         r.name === c.env.REGION
           ? ownRegion(c.env, c.var.isolate, r, c.var.requestId)
-          : otherRegion(r),
+          : otherRegion(r, headers),
       ),
     );
     return c.json(views);

@@ -47,6 +47,7 @@ export {
   type RegionPool,
   type RegionView,
   readBodyWithLimit,
+  regionListSchema,
   type SignedHeaders,
   type SseMessage,
   SseParser,
