@@ -9,7 +9,7 @@ describe("job stream events", () => {
     const text = [
       ": keep-alive",
       "event: start",
-      'data: {"id":"job_1","region":"local","host":"h1","vm":{"id":"vm-1","start":"warm"}}',
+      'data: {"id":"job_1","region":"local","host":"h1","vm":{"id":"vm-1","start":"warm","memoryMiB":128}}',
       "",
       "event: stdout",
       'data: {"data":"hi\\n"}',

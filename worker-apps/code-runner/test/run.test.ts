@@ -28,7 +28,7 @@ describe("POST /run", () => {
       exitCode: 3,
       status: "failed",
       ms: 61,
-      vm: { id: "vm-7", start: "restore" },
+      vm: { id: "vm-7", start: "restore", memoryMiB: 128 },
       truncated: false,
     });
     expect(await callsFor(requestId)).toEqual([
