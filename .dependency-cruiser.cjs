@@ -26,17 +26,11 @@ const HOST_SIDE = {
   util: { imports: [] },
 };
 
-/** Every workspace package's folder; the root `test/` folder counts as a package of its own. */
-const PACKAGES = [
-  "contract",
-  "observability",
-  "emulator-service",
-  "runtime",
-  "sdk",
-  "bench",
-  "test",
-  "worker-apps/[^/]+",
-];
+/**
+ * Every workspace package's folder (from the root package.json); the root `test/` folder counts
+ * as a package of its own.
+ */
+const PACKAGES = [...require("./package.json").workspaces, "test"];
 
 /** Worker code: each app's `src/`, and example-kit's own modules (not its tests and test tooling). */
 const WORKER_CODE = "^worker-apps/(?:[^/]+/src/|example-kit/(?!test/|testing/))";

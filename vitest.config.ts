@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
@@ -11,16 +13,12 @@ import { defineConfig } from "vitest/config";
  */
 const conditions = ["source", ...defaultServerConditions];
 
-const UNIT_TESTS = [
-  "contract",
-  "observability",
-  "emulator-service",
-  "runtime",
-  "sdk",
-  "bench",
-  "worker-apps/front-door",
-  "worker-apps/example-kit",
-].map((pkg) => `${pkg}/test/**/*.test.ts`);
+const rootPackage = (await import("./package.json", { with: { type: "json" } })).default;
+
+/** Every workspace package's tests, except the Workers that run theirs in workerd (own config). */
+const UNIT_TESTS = rootPackage.workspaces
+  .filter((pkg) => !existsSync(join(pkg, "vitest.config.ts")))
+  .map((pkg) => `${pkg}/test/**/*.test.ts`);
 
 export default defineConfig({
   resolve: { conditions },

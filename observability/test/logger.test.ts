@@ -1,4 +1,4 @@
-import { createLogger, levelFromEnv, silentLogger } from "@edgevm/observability";
+import { createLogger, levelFromEnv, silentLogger } from "../src/index.js";
 import { describe, expect, it } from "vitest";
 
 function capture(level?: "debug" | "info" | "warn" | "error") {

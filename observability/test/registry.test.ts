@@ -1,4 +1,4 @@
-import { escapeLabelValue, formatValue, Registry } from "@edgevm/observability";
+import { escapeLabelValue, formatValue, Registry } from "../src/index.js";
 import { describe, expect, it } from "vitest";
 
 describe("Registry", () => {
