@@ -1,5 +1,5 @@
-import { createLogger, levelFromEnv, silentLogger } from "../src/index.js";
 import { describe, expect, it } from "vitest";
+import { createLogger, levelFromEnv, silentLogger } from "../src/index.js";
 
 function capture(level?: "debug" | "info" | "warn" | "error") {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
-import { escapeLabelValue, formatValue, Registry } from "../src/index.js";
 import { describe, expect, it } from "vitest";
+import { escapeLabelValue, formatValue, Registry } from "../src/index.js";
 
 describe("Registry", () => {
   it("renders a counter with HELP/TYPE and labels", () => {
