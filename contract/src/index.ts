@@ -37,3 +37,4 @@ export * from "./membership.js";
 export * from "./regions.js";
 export * from "./signing/index.js";
 export { formatSse, readSse, type SseMessage, SseParser } from "./sse.js";
+export { type FlattenOptions, type FlatZodIssue, flattenZodIssues } from "./zod-issues.js";

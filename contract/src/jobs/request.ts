@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { EdgevmError } from "../errors/index.js";
 import type { ApiLimits } from "../limits.js";
+import { flattenZodIssues } from "../zod-issues.js";
 import { outputEncodingSchema } from "./result.js";
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -87,32 +88,10 @@ export type JobSpec = Omit<z.output<JobRequestSchema>, "network" | "region">;
 const requiredError: z.core.$ZodErrorMap = (issue) =>
   issue.code === "invalid_type" && issue.input === undefined ? "is required" : undefined;
 
-function flattenIssues(
-  issues: readonly z.core.$ZodIssue[],
-  prefix: PropertyKey[] = [],
-): RequestIssue[] {
-  const out: RequestIssue[] = [];
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === "invalid_key") {
-      for (const inner of flattenIssues(issue.issues, path)) {
-        out.push({ ...inner, code: "invalid_key", message: `invalid key: ${inner.message}` });
-      }
-      continue;
-    }
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        out.push({
-          path: formatPath([...path, key]),
-          code: issue.code,
-          message: "is not a known field",
-        });
-      }
-      continue;
-    }
-    out.push({ path: formatPath(path), code: issue.code, message: issue.message });
-  }
-  return out;
+function flattenIssues(issues: readonly z.core.$ZodIssue[]): RequestIssue[] {
+  return flattenZodIssues(issues, [], { unknownKeyMessage: "is not a known field" }).map(
+    (issue) => ({ ...issue, path: formatPath(issue.path) }),
+  );
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

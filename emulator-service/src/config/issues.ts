@@ -6,7 +6,7 @@
  * `emulator.accel (--accel): must be one of auto, kvm, tcg, got "xen"`.
  * `details` is `{ file, issues: [{ path, message, from? }] }`.
  */
-import { EdgevmError } from "@edgevm/contract";
+import { EdgevmError, flattenZodIssues } from "@edgevm/contract";
 import type { z } from "zod";
 
 export interface ConfigIssue {
@@ -96,35 +96,18 @@ function describeInput(input: unknown): string {
 }
 
 /**
- * Pure: zod's issues as config issues under `prefix` (the section: `["emulator"]`). An unknown key
- * becomes one issue on that key's own path; a union that matched no shape reports the one shape
- * the value was close to (no unknown or missing key), or else the union's own message.
+ * Pure: zod's issues as config issues under `prefix` (the section: `["emulator"]`), each on its
+ * own dotted path (the contract's `flattenZodIssues`: unknown keys one by one, a union reported by
+ * the branch the value was close to).
  */
 export function issuesFromZod(
   issues: readonly z.core.$ZodIssue[],
   prefix: readonly PropertyKey[] = [],
 ): ConfigIssue[] {
-  const out: ConfigIssue[] = [];
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys)
-        out.push({ path: dotted([...path, key]), message: "unknown field" });
-    } else if (issue.code === "invalid_union") {
-      const close = issue.errors.filter((branch) => branch.every((i) => !isShapeMismatch(i)));
-      const [only] = close;
-      if (close.length === 1 && only) out.push(...issuesFromZod(only, path));
-      else out.push({ path: dotted(path), message: issue.message });
-    } else {
-      out.push({ path: dotted(path), message: issue.message });
-    }
-  }
-  return out;
-}
-
-/** An unknown key, a missing one or a value of the wrong kind: the value has another shape. */
-function isShapeMismatch(issue: z.core.$ZodIssue): boolean {
-  return issue.code === "unrecognized_keys" || issue.code === "invalid_type";
+  return flattenZodIssues(issues, prefix, { unknownKeyMessage: "unknown field" }).map((i) => ({
+    path: dotted(i.path),
+    message: i.message,
+  }));
 }
 
 function dotted(path: readonly PropertyKey[]): string {
