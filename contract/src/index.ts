@@ -11,6 +11,7 @@
  * Web APIs and zod only: this package runs in Node, in workerd and in browsers.
  */
 
+export * from "./bindings.js";
 export {
   type Accelerator,
   acceleratorSchema,

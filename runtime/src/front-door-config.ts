@@ -7,7 +7,9 @@
  * It reaches the region Workers with plain `fetch(url)`, so its outbound goes through a `network`
  * service that also allows private and local addresses (the built-in `internet` blocks 127.0.0.1).
  */
+
 import { join } from "node:path";
+import type { RegionBinding } from "@edgevm/contract";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, OUTBOUND_ALLOW } from "./region-config.js";
 import type { RegionsConfig } from "./regions.js";
 import type { Config, ModuleSource } from "./workerd/config.js";
@@ -44,7 +46,7 @@ export function frontDoorRegionsBinding(
       url: regionUrls[r.name] ?? r.url,
       location: r.location,
       ...(r.cidrs ? { cidrs: r.cidrs } : {}),
-    })),
+    })) satisfies RegionBinding[],
   );
 }
 

@@ -18,7 +18,9 @@
  *
  *   VMS              service binding to `compute`, entrypoint `VmService`, props `{tenant: <name>}`
  */
+
 import { join } from "node:path";
+import type { ApiKeyBinding, RegionBinding } from "@edgevm/contract";
 import { hashApiKeys, type RegionsConfig, type ResolvedRegion } from "./regions.js";
 import type { Config, ModuleSource, Service, WorkerBinding } from "./workerd/config.js";
 
@@ -88,7 +90,11 @@ export function regionPaths(stateDir: string, region: string): { dir: string; do
 /** The `REGIONS` binding's value: every region's name, Worker URL and location. */
 export function regionsBinding(regions: RegionsConfig): string {
   return JSON.stringify(
-    regions.regions.map((r) => ({ name: r.name, url: r.url, location: r.location })),
+    regions.regions.map((r) => ({
+      name: r.name,
+      url: r.url,
+      location: r.location,
+    })) satisfies RegionBinding[],
   );
 }
 
@@ -99,7 +105,10 @@ export function buildRegionConfig(input: RegionConfigInput): Config {
     { name: "REGIONS", text: regionsBinding(regions) },
     { name: "EMULATOR", service: { name: REGION_SERVICES.emulator } },
     { name: "EMULATOR_SECRET", text: input.emulatorSecret },
-    { name: "API_KEYS", text: JSON.stringify(hashApiKeys(regions.apiKeys)) },
+    {
+      name: "API_KEYS",
+      text: JSON.stringify(hashApiKeys(regions.apiKeys) satisfies ApiKeyBinding[]),
+    },
     ...REGION_DURABLE_OBJECTS.map(({ binding, className }) => ({
       name: binding,
       durableObjectNamespace: { className },
