@@ -120,9 +120,17 @@ export class EdgevmClient {
     }
   }
 
-  /** Every region: health, hosts and warm pool. */
-  regions(options: CallOptions = {}): Promise<RegionView[]> {
-    return this.transport.json<RegionView[]>(this.readCall("/v1/regions", options));
+  /**
+   * Every region: health, hosts and warm pool, whichever region answers. `scope: "self"`: only
+   * the answering region.
+   */
+  regions(options: CallOptions & { scope?: "self" } = {}): Promise<RegionView[]> {
+    const call = this.readCall("/v1/regions", options);
+    if (options.scope !== undefined) {
+      const sep = call.path.includes("?") ? "&" : "?";
+      call.path += `${sep}scope=${encodeURIComponent(options.scope)}`;
+    }
+    return this.transport.json<RegionView[]>(call);
   }
 
   /** The images a job may name. */

@@ -177,10 +177,12 @@ describe("listings", () => {
       { name: "base", description: "busybox" },
     ]);
     expect(await client.health()).toEqual({ ok: true, region: "a" });
+    await client.regions({ region: "b", scope: "self" });
     expect(srv.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /v1/regions",
       "GET /v1/images?region=b",
       "GET /healthz",
+      "GET /v1/regions?region=b&scope=self",
     ]);
     expect(srv.requests[0]?.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(srv.requests[2]?.headers.authorization).toBeUndefined();
