@@ -1,5 +1,5 @@
 import type { Capacity, JobResult, JobSpec } from "@edgevm/contract";
-import { sampleJobResult } from "@edgevm/contract/test/fixtures";
+import { sampleCapacity, sampleJobResult } from "@edgevm/contract/test/fixtures";
 import type { JobEvent, JobRunner, RunOptions } from "../../src/jobs/runner.js";
 
 export interface FakeCall {
@@ -40,15 +40,14 @@ export class FakeRunner implements JobRunner {
   }
 
   capacity(): Capacity {
-    return {
+    return sampleCapacity({
       region: "test-region",
       host: "test-host",
-      accel: "tcg",
       slots: { total: 4, busy: 1, free: 3 },
       queue: { length: 0, max: 16 },
       memory: { budgetMiB: 2048, usedMiB: 128, freeMiB: 1920 },
       images: [{ name: "base", warm: 2, spawned: 1, templates: 1, targetWarm: 2 }],
-    };
+    });
   }
 
   imageNames(): string[] {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Capacity } from "@edgevm/contract";
 import { verifyRequest } from "@edgevm/contract";
+import { sampleCapacity } from "@edgevm/contract/test/fixtures";
 import {
   HEARTBEAT_PATH,
   type HeartbeatAck,
@@ -164,15 +165,7 @@ export class FakeDirectory {
 }
 
 export function fakeCapacity(): Capacity {
-  return {
-    region: "eu-west",
-    host: "eu-west-1",
-    accel: "tcg",
-    slots: { total: 8, busy: 1, free: 7 },
-    queue: { length: 0, max: 64 },
-    memory: { budgetMiB: 8192, usedMiB: 256, freeMiB: 7936 },
-    images: [{ name: "base", warm: 2, spawned: 0, templates: 1, targetWarm: 2 }],
-  };
+  return sampleCapacity({ region: "eu-west", host: "eu-west-1" });
 }
 
 /** Polls until `check` holds (or fails after `timeoutMs`). */

@@ -24,6 +24,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { Capacity, JobResult, JobSpec } from "@edgevm/contract";
 import { EdgevmError } from "@edgevm/contract";
+import { sampleCapacity } from "@edgevm/contract/test/fixtures";
 import { createEmulatorApp } from "@edgevm/emulator/api";
 import type { JobRunner, RunOptions } from "@edgevm/emulator/jobs/runner";
 import { createEmulatorMetrics } from "@edgevm/emulator/metrics/index";
@@ -127,18 +128,14 @@ class ScriptedRunner implements JobRunner {
   }
 
   capacity(): Capacity {
-    return {
+    return sampleCapacity({
       region: FAKE_REGION,
       host: this.host,
-      accel: "tcg",
-      slots: { total: 8, busy: 1, free: 7 },
-      queue: { length: 0, max: 64 },
-      memory: { budgetMiB: 8192, usedMiB: 256, freeMiB: 7936 },
       images: [
         { name: "base", warm: 2, spawned: 2, templates: 1, targetWarm: 2 },
         { name: "python", warm: 1, spawned: 0, templates: 1, targetWarm: 1 },
       ],
-    };
+    });
   }
 
   imageNames(): string[] {
